@@ -1,0 +1,56 @@
+//! One parser per file kind. Each returns a [`Parsed`] document: the
+//! assignments it found (with byte spans), kind-specific typed documents, and
+//! diagnostics for input it could not parse. A parser never fails the scan: a
+//! broken file yields a diagnostic, and the token scan still reads its bytes.
+
+pub mod dockerfile;
+pub mod dotenv;
+pub mod json;
+pub mod yaml;
+
+use std::ops::Range;
+
+use crate::assign::Assignment;
+use crate::classify::FileKind;
+
+/// A problem parsing a file: not a finding, reported on stderr and counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Byte span in the file where the problem is.
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub assignments: Vec<Assignment>,
+    pub dockerfile: Option<dockerfile::Dockerfile>,
+    pub json: Option<json::JsonDoc>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses `text` as `kind`. Text and transcripts are not parsed.
+pub fn parse(kind: FileKind, text: &str) -> Parsed {
+    match kind {
+        FileKind::Dockerfile => dockerfile::parse_file(text),
+        FileKind::Workflow | FileKind::ActionMetadata | FileKind::Compose => {
+            yaml::parse_file(kind, text)
+        }
+        FileKind::Devcontainer
+        | FileKind::ClaudeSettings
+        | FileKind::McpConfig
+        | FileKind::ClaudeState
+        | FileKind::ClaudeCredentials => json::parse_file(kind, text),
+        FileKind::Dotenv | FileKind::ShellEnv => dotenv::parse_file(kind, text),
+        FileKind::Text | FileKind::ClaudeTranscript => Parsed::default(),
+    }
+}

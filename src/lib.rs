@@ -1,0 +1,16 @@
+//! claudit: finds leaked Anthropic credentials and Claude Code
+//! misconfiguration in repositories, CI workflows and container definitions.
+//!
+//! The pipeline flows one way: discover → classify → parse → checks →
+//! findings → filters → reporters. See the README's design notes.
+
+pub mod assign;
+pub mod catalog;
+pub mod checks;
+pub mod classify;
+pub mod finding;
+pub mod formats;
+pub mod secrets;
+pub mod source;
+pub mod testkeys;
+pub mod tree;

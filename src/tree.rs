@@ -1,0 +1,88 @@
+//! The files discovered under one scan root, for checks that look beyond the
+//! file in hand (a Dockerfile's build context, a compose file's `env_file`).
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default)]
+pub struct Tree {
+    /// The scan root (a directory; for a single-file root, its parent).
+    pub root: PathBuf,
+    /// Paths relative to `root`, `/`-separated, sorted.
+    pub files: Vec<String>,
+    /// Inside a git work tree (so "committed" means "in the index").
+    pub in_git: bool,
+}
+
+/// Files larger than this are never read as side files.
+const SIDE_FILE_LIMIT: u64 = 1 << 20;
+
+impl Tree {
+    pub fn contains(&self, rel: &str) -> bool {
+        self.files.binary_search_by(|f| f.as_str().cmp(rel)).is_ok()
+    }
+
+    /// Files whose path starts with `dir/` (all files for `dir == ""`).
+    pub fn files_under<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let prefix = if dir.is_empty() || dir == "." {
+            String::new()
+        } else {
+            format!("{}/", dir.trim_end_matches('/'))
+        };
+        let start = self.files.partition_point(|f| f.as_str() < prefix.as_str());
+        self.files[start..]
+            .iter()
+            .take_while(move |f| f.starts_with(&prefix))
+            .map(String::as_str)
+    }
+
+    /// Reads a small side file (`.dockerignore`, an `env_file`) under the root.
+    /// Returns `None` when it is missing, too large or not UTF-8.
+    pub fn read_side_file(&self, rel: &str) -> Option<String> {
+        let path = self.root.join(Path::new(rel));
+        let meta = std::fs::metadata(&path).ok()?;
+        if !meta.is_file() || meta.len() > SIDE_FILE_LIMIT {
+            return None;
+        }
+        String::from_utf8(std::fs::read(path).ok()?).ok()
+    }
+}
+
+/// The directory part of a `/`-separated relative path (`""` at the root).
+pub fn parent_dir(rel: &str) -> &str {
+    rel.rfind('/').map(|i| &rel[..i]).unwrap_or("")
+}
+
+/// Joins and normalises `/`-separated relative paths (`a/b` + `../c` = `a/c`).
+/// Returns `None` when the result would leave the root.
+pub fn join_rel(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            _ => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_and_joins() {
+        let tree = Tree {
+            files: vec!["a/.env".into(), "a/Dockerfile".into(), "ab/x".into(), "b".into()],
+            ..Tree::default()
+        };
+        assert!(tree.contains("a/.env"));
+        assert_eq!(tree.files_under("a").collect::<Vec<_>>(), ["a/.env", "a/Dockerfile"]);
+        assert_eq!(tree.files_under("").count(), 4);
+        assert_eq!(join_rel("a/b", "../c").as_deref(), Some("a/c"));
+        assert_eq!(join_rel("", "../c"), None);
+        assert_eq!(parent_dir("a/b/c"), "a/b");
+    }
+}
