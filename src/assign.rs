@@ -86,10 +86,7 @@ fn is_shell_reference(v: &str) -> bool {
         return rest.ends_with('}');
     }
     if let Some(rest) = v.strip_prefix('$') {
-        return !rest.is_empty()
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        return !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     }
     false
 }

@@ -159,19 +159,38 @@ mod tests {
         assert!(!rules.is_empty());
         let mut names = std::collections::HashSet::new();
         for r in rules {
-            let num: u32 = r.id.strip_prefix("CLD").and_then(|n| n.parse().ok()).unwrap_or(0);
+            let num: u32 =
+                r.id.strip_prefix("CLD")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
             assert!((101..500).contains(&num), "{} is not a CLD1xx-4xx id", r.id);
             assert!(
-                r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                r.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} name {} is not kebab-case",
                 r.id,
                 r.name
             );
             assert!(names.insert(r.name.clone()), "duplicate name {}", r.name);
-            assert!(!r.summary.trim().is_empty() && !r.why.trim().is_empty() && !r.fix.trim().is_empty());
-            assert!(r.examples.iter().any(|e| e.kind == ExampleKind::Bad), "{} has no bad example", r.id);
-            assert!(r.examples.iter().any(|e| e.kind == ExampleKind::Good), "{} has no good example", r.id);
-            let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules").join(format!("{}.md", r.id));
+            assert!(
+                !r.summary.trim().is_empty()
+                    && !r.why.trim().is_empty()
+                    && !r.fix.trim().is_empty()
+            );
+            assert!(
+                r.examples.iter().any(|e| e.kind == ExampleKind::Bad),
+                "{} has no bad example",
+                r.id
+            );
+            assert!(
+                r.examples.iter().any(|e| e.kind == ExampleKind::Good),
+                "{} has no good example",
+                r.id
+            );
+            let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("docs/rules")
+                .join(format!("{}.md", r.id));
             assert!(doc.exists(), "missing {}", doc.display());
         }
     }

@@ -48,7 +48,10 @@ impl FileKind {
 
 /// Classifies a path given with `/` separators (relative or absolute).
 pub fn classify(path: &str) -> FileKind {
-    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     let Some(&name) = parts.last() else {
         return FileKind::Text;
     };
@@ -151,12 +154,18 @@ mod tests {
             ("prod.env", FileKind::Dotenv),
             (".claude/settings.json", FileKind::ClaudeSettings),
             ("sub/.claude/settings.local.json", FileKind::ClaudeSettings),
-            ("etc/claude-code/managed-settings.json", FileKind::ClaudeSettings),
+            (
+                "etc/claude-code/managed-settings.json",
+                FileKind::ClaudeSettings,
+            ),
             ("managed-settings.d/10-a.json", FileKind::ClaudeSettings),
             (".mcp.json", FileKind::McpConfig),
             ("managed-mcp.json", FileKind::McpConfig),
             ("home/u/.claude.json", FileKind::ClaudeState),
-            ("home/u/.claude/.credentials.json", FileKind::ClaudeCredentials),
+            (
+                "home/u/.claude/.credentials.json",
+                FileKind::ClaudeCredentials,
+            ),
             (".claude/projects/p/abc.jsonl", FileKind::ClaudeTranscript),
             (".envrc", FileKind::ShellEnv),
             ("scripts/setup.sh", FileKind::ShellEnv),

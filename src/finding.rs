@@ -120,6 +120,164 @@ pub struct Finding {
     pub message: String,
     pub secret: Option<SecretRef>,
     pub related: Vec<Related>,
+    /// The first line of the region, with every secret on it redacted.
+    pub snippet: Option<Snippet>,
+}
+
+/// One source line for code frames, already redacted and clipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// 1-based line number of `text`.
+    pub line: usize,
+    pub text: String,
+    /// Byte range in `text` to underline.
+    pub underline: Range<usize>,
+}
+
+/// Longest snippet shown; minified lines are clipped around the span.
+const SNIPPET_MAX: usize = 200;
+
+impl Snippet {
+    /// Builds the snippet of `finding` from the file's bytes: secrets that
+    /// `tokens` found on the line and the finding's own secret are replaced
+    /// by their redacted forms before anything else sees the line.
+    pub fn build(
+        bytes: &[u8],
+        index: &crate::source::LineIndex,
+        finding: &Finding,
+        tokens: &[crate::secrets::tokens::TokenMatch],
+    ) -> Snippet {
+        let line0 = index.line_of(finding.span.start.min(bytes.len()));
+        let line = index.line_range(bytes, line0);
+        let span_start = finding.span.start.clamp(line.start, line.end);
+        let span_end = finding.span.end.clamp(span_start, line.end);
+        let cuts = redaction_cuts(bytes, &line, finding, tokens);
+
+        let mut text = String::new();
+        // Where the span's start and end land in the rewritten line.
+        let targets = [span_start, span_end];
+        let mut mapped: [Option<usize>; 2] = [None, None];
+        let mut pos = line.start;
+        for (range, redacted) in cuts {
+            copy_raw(bytes, &mut text, pos..range.start, targets, &mut mapped);
+            // A span end inside a redaction maps to the redaction's edges.
+            if mapped[0].is_none() && range.contains(&span_start) {
+                mapped[0] = Some(text.len());
+            }
+            text.push_str(&redacted);
+            if mapped[1].is_none() && span_end > range.start && span_end <= range.end {
+                mapped[1] = Some(text.len());
+            }
+            pos = range.end;
+        }
+        copy_raw(bytes, &mut text, pos..line.end, targets, &mut mapped);
+        let start = mapped[0].unwrap_or(0);
+        let end = mapped[1].unwrap_or(text.len()).max(start);
+        clip(text, start..end, line0 + 1)
+    }
+}
+
+/// Appends raw bytes `range` to `text`, noting where each target offset lands.
+fn copy_raw(
+    bytes: &[u8],
+    text: &mut String,
+    range: Range<usize>,
+    targets: [usize; 2],
+    mapped: &mut [Option<usize>; 2],
+) {
+    for (target, slot) in targets.iter().zip(mapped.iter_mut()) {
+        if slot.is_none() && (range.start..=range.end).contains(target) {
+            *slot = Some(text.len() + lossy_len(&bytes[range.start..*target]));
+        }
+    }
+    text.push_str(&String::from_utf8_lossy(&bytes[range]));
+}
+
+/// Secret spans on `line` with their redacted text, sorted and clipped to the line.
+fn redaction_cuts(
+    bytes: &[u8],
+    line: &Range<usize>,
+    finding: &Finding,
+    tokens: &[crate::secrets::tokens::TokenMatch],
+) -> Vec<(Range<usize>, String)> {
+    let mut cuts: Vec<(Range<usize>, String)> = tokens
+        .iter()
+        .map(|t| {
+            let secret = crate::secrets::Secret::new(&bytes[t.span.clone()], t.prefix_len);
+            (t.span.clone(), secret.redacted())
+        })
+        .collect();
+    if let Some(s) = &finding.secret {
+        let overlaps = cuts
+            .iter()
+            .any(|(r, _)| r.start < finding.span.end && finding.span.start < r.end);
+        if !overlaps && !finding.span.is_empty() {
+            cuts.push((finding.span.clone(), s.redacted.clone()));
+        }
+    }
+    let mut clipped: Vec<(Range<usize>, String)> = cuts
+        .into_iter()
+        .filter_map(|(r, text)| {
+            let (start, end) = (r.start.max(line.start), r.end.min(line.end));
+            (start < end).then_some((start..end, text))
+        })
+        .collect();
+    clipped.sort_by_key(|(r, _)| r.start);
+    // Drop overlaps: the earlier cut wins.
+    let mut out: Vec<(Range<usize>, String)> = Vec::new();
+    for (r, text) in clipped {
+        if out.last().is_none_or(|(last, _)| last.end <= r.start) {
+            out.push((r, text));
+        }
+    }
+    out
+}
+
+fn lossy_len(bytes: &[u8]) -> usize {
+    String::from_utf8_lossy(bytes).len()
+}
+
+/// Replaces control characters (binary files, terminal escapes) with dots of
+/// the same byte length, so offsets stay valid and nothing reaches a terminal raw.
+fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' => "\t".to_string(),
+            c if c.is_control() => ".".repeat(c.len_utf8()),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Clips very long lines to a window around the underline.
+fn clip(text: String, underline: Range<usize>, line: usize) -> Snippet {
+    let text = sanitize(&text);
+    if text.len() <= SNIPPET_MAX {
+        return Snippet {
+            line,
+            text,
+            underline,
+        };
+    }
+    let mut start = underline.start.saturating_sub(40);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + SNIPPET_MAX)
+        .min(text.len())
+        .max(underline.end.min(text.len()));
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let prefix = if start > 0 { "…" } else { "" };
+    let suffix = if end < text.len() { "…" } else { "" };
+    let shown = format!("{prefix}{}{suffix}", &text[start..end]);
+    let off = prefix.len();
+    Snippet {
+        line,
+        text: shown,
+        underline: (underline.start - start + off)..(underline.end.min(end) - start + off),
+    }
 }
 
 impl Finding {
@@ -135,6 +293,7 @@ impl Finding {
             message: String::new(),
             secret: None,
             related: Vec::new(),
+            snippet: None,
         }
     }
 

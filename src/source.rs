@@ -28,7 +28,21 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(bytes: &[u8]) -> Self {
+        Self::build(bytes, false)
+    }
+
+    /// For binary files: only LF ends a line (stray CR bytes are data), as
+    /// ripgrep and `git grep` count them.
+    pub fn lf_only(bytes: &[u8]) -> Self {
+        Self::build(bytes, true)
+    }
+
+    fn build(bytes: &[u8], lf_only: bool) -> Self {
         let mut starts = vec![0];
+        if lf_only {
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+            return LineIndex { starts };
+        }
         let mut i = 0;
         while let Some(off) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
             let at = i + off;

@@ -55,7 +55,10 @@ pub fn parent_dir(rel: &str) -> &str {
 /// Joins and normalises `/`-separated relative paths (`a/b` + `../c` = `a/c`).
 /// Returns `None` when the result would leave the root.
 pub fn join_rel(base: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let mut parts: Vec<&str> = base
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     for p in rel.split('/') {
         match p {
             "" | "." => {}
@@ -75,11 +78,19 @@ mod tests {
     #[test]
     fn lookups_and_joins() {
         let tree = Tree {
-            files: vec!["a/.env".into(), "a/Dockerfile".into(), "ab/x".into(), "b".into()],
+            files: vec![
+                "a/.env".into(),
+                "a/Dockerfile".into(),
+                "ab/x".into(),
+                "b".into(),
+            ],
             ..Tree::default()
         };
         assert!(tree.contains("a/.env"));
-        assert_eq!(tree.files_under("a").collect::<Vec<_>>(), ["a/.env", "a/Dockerfile"]);
+        assert_eq!(
+            tree.files_under("a").collect::<Vec<_>>(),
+            ["a/.env", "a/Dockerfile"]
+        );
         assert_eq!(tree.files_under("").count(), 4);
         assert_eq!(join_rel("a/b", "../c").as_deref(), Some("a/c"));
         assert_eq!(join_rel("", "../c"), None);

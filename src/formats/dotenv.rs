@@ -71,8 +71,7 @@ fn parse_assignment(text: &str, start: usize) -> Option<(Assignment, usize)> {
         }
     }
     let name_start = i;
-    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'.'))
-    {
+    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'.')) {
         i += 1;
     }
     let name_end = i;
@@ -188,7 +187,10 @@ mod tests {
         let got = names_values(text);
         let lit = |s: &str| Value::Literal(s.to_string());
         assert_eq!(got[0], ("A".into(), lit("1"), "1".into()));
-        assert_eq!(got[1], ("B".into(), lit("two words"), "\"two words\"".into()));
+        assert_eq!(
+            got[1],
+            ("B".into(), lit("two words"), "\"two words\"".into())
+        );
         assert_eq!(got[2].1, lit("$NOT_REF"));
         assert_eq!(got[3].1, Value::Reference("$REF".into()));
         assert_eq!(got[4].1, Value::Empty);

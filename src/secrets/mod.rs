@@ -67,7 +67,9 @@ impl fmt::Debug for Secret<'_> {
 pub fn redact(value: &[u8], prefix_len: usize) -> String {
     let text = String::from_utf8_lossy(value);
     let chars: Vec<char> = text.chars().collect();
-    let prefix_chars = String::from_utf8_lossy(&value[..prefix_len]).chars().count();
+    let prefix_chars = String::from_utf8_lossy(&value[..prefix_len])
+        .chars()
+        .count();
     let (prefix, body) = chars.split_at(prefix_chars.min(chars.len()));
     let prefix: String = prefix.iter().collect();
     if body.len() >= 24 {

@@ -119,8 +119,12 @@ mod tests {
     fn obvious_placeholders() {
         assert!(is_placeholder_body(b"..."));
         assert!(is_placeholder_body("x".repeat(95).as_bytes()));
-        assert!(is_placeholder_body(b"YOUR_KEY_HERE_0000000000000000000000000000000"));
-        assert!(is_placeholder_body(b"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"));
+        assert!(is_placeholder_body(
+            b"YOUR_KEY_HERE_0000000000000000000000000000000"
+        ));
+        assert!(is_placeholder_body(
+            b"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+        ));
         assert!(is_placeholder_value("<your-api-key>"));
         assert!(is_placeholder_value("changeme"));
         assert!(is_placeholder_value("********"));

@@ -1,0 +1,186 @@
+//! Command-line interface: one file per subcommand. `main.rs` maps the
+//! returned [`ExitCode`] to the process exit status.
+
+pub mod demo;
+pub mod explain;
+pub mod output;
+pub mod rules;
+pub mod scan;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::finding::Severity;
+
+/// Exit codes, as documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// No finding at or above `--fail-on`.
+    Clean = 0,
+    /// Findings at or above `--fail-on`.
+    Findings = 1,
+    /// Usage error or fatal I/O error.
+    Fatal = 2,
+    /// Zero files were read.
+    NothingScanned = 3,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "claudit",
+    version,
+    about = "Finds leaked Anthropic credentials and Claude Code misconfiguration; reports SARIF for GitHub code scanning.",
+    after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or fatal error, 3 no file was read."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and folders (default: the current folder; `-` reads stdin).
+    Scan(ScanArgs),
+    /// Write the bundled demo repository to a temporary folder and scan it.
+    Demo(DemoArgs),
+    /// List the rule catalog, one line per rule.
+    Rules(RulesArgs),
+    /// Explain a rule: what it finds, why it matters, how to fix it.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or folders to scan; `-` reads one file's content from stdin.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Path used to classify stdin content (e.g. `.github/workflows/ci.yml`).
+    #[arg(long, value_name = "PATH", default_value = "<stdin>")]
+    pub stdin_path: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub walk: WalkArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the demo repository in DIR instead of a temporary folder.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE (the summary still goes to stderr).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// `runAutomationDetails.id` of the SARIF run (GitHub's category).
+    #[arg(long, value_name = "CATEGORY", default_value = "claudit/")]
+    pub sarif_category: String,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only findings (no summary or notices on stderr).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct WalkArgs {
+    /// Configuration file (default: `.claudit.toml` at the first path, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Skip paths matching GLOB (gitignore syntax; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Scan everything: ignore .gitignore and .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip (and report) files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_file_size: u64,
+    /// Parse files up to this many bytes; larger ones get the token scan only.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_parse_size: u64,
+    /// Do not token-scan binary files (NUL in the first 8 KiB).
+    #[arg(long)]
+    pub skip_binary: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    None,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Note => Some(Severity::Note),
+            FailOn::None => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format (`text` or `json`).
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Rule id (`CLD101`) or name (`anthropic-api-key`).
+    pub rule: String,
+    /// Print the rule's documentation page as Markdown.
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Scan(args) => scan::run(&args),
+        Command::Demo(args) => demo::run(&args),
+        Command::Rules(args) => rules::run(&args),
+        Command::Explain(args) => explain::run(&args),
+    }
+}

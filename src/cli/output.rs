@@ -1,0 +1,83 @@
+//! Writing a scan's results in the chosen format, shared by `scan` and `demo`.
+
+use std::io::{IsTerminal, Write};
+
+use super::{ColorChoice, ExitCode, Format, OutputArgs};
+use crate::report;
+use crate::scan::ScanOutcome;
+
+/// Renders `outcome`, writes it to stdout or `--output`, prints notices and the
+/// summary on stderr, and returns the exit code the findings call for.
+pub fn emit(outcome: &ScanOutcome, args: &OutputArgs) -> ExitCode {
+    let to_file = args.output.is_some();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            !to_file
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let rendered = match args.format {
+        Format::Text => report::text::render(&outcome.findings, color),
+        Format::Json => report::json::render(&outcome.findings, &outcome.notices, &outcome.stats),
+        Format::Sarif => {
+            let notifications: Vec<report::sarif::ToolNotification> =
+                outcome.notices.iter().map(Into::into).collect();
+            let options = report::sarif::SarifOptions {
+                category: args.sarif_category.clone(),
+                ..Default::default()
+            };
+            // Line hashes let uploads that bypass upload-sarif (the REST API)
+            // keep alerts stable; only files with findings are read again.
+            let read = |path: &str| std::fs::read(path).ok();
+            report::sarif::to_sarif_with_line_hashes(
+                &outcome.findings,
+                &notifications,
+                &options,
+                &read,
+            )
+        }
+        Format::Github => report::github::to_github(&outcome.findings),
+    };
+    let written = match &args.output {
+        Some(path) => {
+            std::fs::write(path, rendered.as_bytes()).map_err(|e| (path.display().to_string(), e))
+        }
+        None => {
+            let mut stdout = anstream::stdout();
+            stdout
+                .write_all(rendered.as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| ("standard output".to_string(), e))
+        }
+    };
+    if let Err((target, e)) = written {
+        // A closed pipe (`| head`) is not worth a message, but it is not success either.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("claudit: error: cannot write {target}: {e}");
+        }
+        return ExitCode::Fatal;
+    }
+    if !args.quiet {
+        for n in &outcome.notices {
+            eprintln!("{}", report::text::render_notice(n));
+        }
+        eprintln!(
+            "{}",
+            report::summary_line(&outcome.findings, &outcome.notices, &outcome.stats)
+        );
+    }
+    exit_code(outcome, args)
+}
+
+pub fn exit_code(outcome: &ScanOutcome, args: &OutputArgs) -> ExitCode {
+    if outcome.stats.files_scanned == 0 {
+        return ExitCode::NothingScanned;
+    }
+    match args.fail_on.threshold() {
+        Some(min) if outcome.findings.iter().any(|f| f.severity >= min) => ExitCode::Findings,
+        _ => ExitCode::Clean,
+    }
+}

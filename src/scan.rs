@@ -1,0 +1,473 @@
+//! The scan: discovered files are read in parallel (one reused buffer per
+//! thread), token-scanned, parsed when their kind needs it, and checked.
+//! Findings are collected per file and come out in path order, so the output
+//! is the same for any thread count.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::checks::{self, FileContext};
+use crate::classify::{FileKind, classify};
+use crate::discover::{self, DiscoverOptions, Entry, describe_io};
+use crate::finding::{Finding, Snippet};
+use crate::formats::{self, Parsed};
+use crate::secrets::tokens::{MAX_TOKEN_LEN, TokenMatch, TokenScanner};
+use crate::source::LineIndex;
+use crate::tree::Tree;
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub threads: usize,
+    pub no_ignore: bool,
+    pub excludes: Vec<String>,
+    /// Larger files are skipped (and reported as skipped).
+    pub max_file_size: u64,
+    /// Files up to this size are parsed; larger ones get the streamed token scan only.
+    pub max_parse_size: u64,
+    pub skip_binary: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            paths: vec![PathBuf::from(".")],
+            threads: default_threads(),
+            no_ignore: false,
+            excludes: Vec::new(),
+            max_file_size: 256 * 1024 * 1024,
+            max_parse_size: 4 * 1024 * 1024,
+            skip_binary: false,
+        }
+    }
+}
+
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// A message about one file that is not a finding: parse errors, unreadable
+/// files, skipped files. Printed on stderr and counted in the summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub path: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub kind: NoticeKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// The file could not be parsed; it was still token-scanned.
+    ParseError,
+    /// The file could not be read at all.
+    Unreadable,
+    /// The file was skipped on purpose (too large, binary with --skip-binary).
+    Skipped,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    pub files_scanned: usize,
+    pub files_skipped: usize,
+    pub files_unreadable: usize,
+    pub parse_errors: usize,
+    pub bytes_scanned: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct ScanOutcome {
+    pub findings: Vec<Finding>,
+    pub notices: Vec<Notice>,
+    pub stats: Stats,
+}
+
+/// Scans the given paths. `Err` only for fatal problems (a path that does not exist).
+pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, discover::FatalError> {
+    let discovered = discover::discover(
+        &opts.paths,
+        &DiscoverOptions {
+            no_ignore: opts.no_ignore,
+            excludes: opts.excludes.clone(),
+            threads: opts.threads,
+        },
+    )?;
+    let scanner = TokenScanner::new();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.max(1))
+        .build()
+        .map_err(|e| discover::FatalError(format!("cannot start worker threads: {e}")))?;
+    let per_file: Vec<FileResult> = pool.install(|| {
+        discovered
+            .entries
+            .par_iter()
+            .map_init(Vec::new, |buf, entry| {
+                let tree = &discovered.trees[entry.root];
+                scan_entry(entry, tree, &scanner, opts, buf)
+            })
+            .collect()
+    });
+
+    let mut outcome = ScanOutcome::default();
+    for w in discovered.warnings {
+        outcome.notices.push(Notice {
+            path: w.path,
+            line: None,
+            column: None,
+            kind: NoticeKind::Unreadable,
+            message: w.message,
+        });
+        outcome.stats.files_unreadable += 1;
+    }
+    for r in per_file {
+        match r.status {
+            FileStatus::Scanned => outcome.stats.files_scanned += 1,
+            FileStatus::Skipped => outcome.stats.files_skipped += 1,
+            FileStatus::Unreadable => outcome.stats.files_unreadable += 1,
+        }
+        outcome.stats.bytes_scanned += r.bytes;
+        outcome.stats.parse_errors += r
+            .notices
+            .iter()
+            .filter(|n| n.kind == NoticeKind::ParseError)
+            .count();
+        outcome.findings.extend(r.findings);
+        outcome.notices.extend(r.notices);
+    }
+    Ok(outcome)
+}
+
+/// Scans one in-memory buffer (stdin) as if it were a file at `path`.
+pub fn scan_bytes(path: &str, bytes: &[u8]) -> ScanOutcome {
+    let scanner = TokenScanner::new();
+    let tree = Tree::default();
+    let kind = classify(path);
+    let (findings, notices) = scan_buffer(path, path, kind, true, bytes, &tree, &scanner);
+    let mut stats = Stats {
+        files_scanned: 1,
+        bytes_scanned: bytes.len() as u64,
+        ..Stats::default()
+    };
+    stats.parse_errors = notices.len();
+    ScanOutcome {
+        findings,
+        notices,
+        stats,
+    }
+}
+
+enum FileStatus {
+    Scanned,
+    Skipped,
+    Unreadable,
+}
+
+struct FileResult {
+    status: FileStatus,
+    bytes: u64,
+    findings: Vec<Finding>,
+    notices: Vec<Notice>,
+}
+
+impl FileResult {
+    fn notice(status: FileStatus, entry: &Entry, kind: NoticeKind, message: String) -> Self {
+        FileResult {
+            status,
+            bytes: 0,
+            findings: Vec::new(),
+            notices: vec![Notice {
+                path: entry.display.clone(),
+                line: None,
+                column: None,
+                kind,
+                message,
+            }],
+        }
+    }
+}
+
+fn scan_entry(
+    entry: &Entry,
+    tree: &Tree,
+    scanner: &TokenScanner,
+    opts: &ScanOptions,
+    buf: &mut Vec<u8>,
+) -> FileResult {
+    let unreadable = |e: io::Error| {
+        FileResult::notice(
+            FileStatus::Unreadable,
+            entry,
+            NoticeKind::Unreadable,
+            format!("cannot read: {}", describe_io(&e)),
+        )
+    };
+    let mut file = match File::open(&entry.abs) {
+        Ok(f) => f,
+        Err(e) => return unreadable(e),
+    };
+    let size = match file.metadata() {
+        Ok(m) if m.is_file() => m.len(),
+        Ok(_) => return unreadable(io::Error::other("not a regular file")),
+        Err(e) => return unreadable(e),
+    };
+    if size > opts.max_file_size {
+        return FileResult::notice(
+            FileStatus::Skipped,
+            entry,
+            NoticeKind::Skipped,
+            format!(
+                "skipped: {} bytes is over --max-file-size ({} bytes)",
+                size, opts.max_file_size
+            ),
+        );
+    }
+    let kind = classify(&entry.abs.to_string_lossy());
+    if size > opts.max_parse_size {
+        return match stream_tokens(&mut file, &entry.display, scanner, opts.skip_binary) {
+            Ok(Some((findings, bytes))) => FileResult {
+                status: FileStatus::Scanned,
+                bytes,
+                findings,
+                notices: Vec::new(),
+            },
+            Ok(None) => skipped_binary(entry),
+            Err(e) => unreadable(e),
+        };
+    }
+    buf.clear();
+    if let Err(e) = file.read_to_end(buf) {
+        return unreadable(e);
+    }
+    if opts.skip_binary && is_binary(buf) {
+        return skipped_binary(entry);
+    }
+    let (findings, notices) = scan_buffer(
+        &entry.display,
+        &entry.rel,
+        kind,
+        entry.tracked,
+        buf,
+        tree,
+        scanner,
+    );
+    FileResult {
+        status: FileStatus::Scanned,
+        bytes: buf.len() as u64,
+        findings,
+        notices,
+    }
+}
+
+fn skipped_binary(entry: &Entry) -> FileResult {
+    FileResult::notice(
+        FileStatus::Skipped,
+        entry,
+        NoticeKind::Skipped,
+        "skipped: binary file (--skip-binary)".to_string(),
+    )
+}
+
+/// NUL in the first 8 KiB, as ripgrep and git decide.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+}
+
+/// Scans a whole file held in memory: tokens, then structure when the kind
+/// has one and the bytes are text.
+fn scan_buffer(
+    display: &str,
+    rel: &str,
+    kind: FileKind,
+    tracked: bool,
+    bytes: &[u8],
+    tree: &Tree,
+    scanner: &TokenScanner,
+) -> (Vec<Finding>, Vec<Notice>) {
+    let tokens = scanner.scan(bytes);
+    let binary = is_binary(bytes);
+    let needs_parse = kind.is_structured() || kind == FileKind::ClaudeTranscript;
+    if tokens.is_empty() && !needs_parse {
+        return (Vec::new(), Vec::new()); // the common case: nothing to do
+    }
+    let mut notices = Vec::new();
+    let text = if binary {
+        None
+    } else {
+        std::str::from_utf8(bytes).ok()
+    };
+    let parsed = match (text, kind.is_structured()) {
+        (Some(text), true) => formats::parse(kind, text),
+        (None, true) if !binary => {
+            notices.push(Notice {
+                path: display.to_string(),
+                line: None,
+                column: None,
+                kind: NoticeKind::ParseError,
+                message: format!(
+                    "not valid UTF-8, so it was not parsed as {}; scanned for tokens only",
+                    kind.as_str()
+                ),
+            });
+            Parsed::default()
+        }
+        _ => Parsed::default(),
+    };
+    let ctx = FileContext {
+        rel_path: rel,
+        kind,
+        bytes,
+        text,
+        parsed: &parsed,
+        tracked,
+        tokens: &tokens,
+        tree,
+    };
+    let mut findings = Vec::new();
+    checks::run_all(&ctx, &mut findings);
+    if findings.is_empty() && parsed.diagnostics.is_empty() && notices.is_empty() {
+        return (findings, notices);
+    }
+    let index = line_index(bytes, binary);
+    for d in &parsed.diagnostics {
+        let pos = index.position(bytes, d.span.start);
+        notices.push(Notice {
+            path: display.to_string(),
+            line: Some(pos.line),
+            column: Some(pos.column),
+            kind: NoticeKind::ParseError,
+            message: d.message.clone(),
+        });
+    }
+    for f in &mut findings {
+        f.path = display.to_string();
+        f.region = Some(index.region(bytes, &f.span));
+        f.snippet = Some(Snippet::build(bytes, &index, f, &tokens));
+        for r in &mut f.related {
+            if r.path.is_empty() {
+                r.path = display.to_string();
+                r.region = Some(index.region(bytes, &r.span));
+            }
+        }
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.rule_id == b.rule_id && a.span == b.span);
+    (findings, notices)
+}
+
+/// Token scan of a file too large to parse, in chunks that overlap by the
+/// longest token, counting lines as it goes. `Ok(None)` when the file is
+/// binary and binary files are skipped.
+fn stream_tokens(
+    file: &mut File,
+    display: &str,
+    scanner: &TokenScanner,
+    skip_binary: bool,
+) -> io::Result<Option<(Vec<Finding>, u64)>> {
+    const CHUNK: usize = 1 << 20;
+    let overlap = MAX_TOKEN_LEN + 256;
+    let mut buf = vec![0u8; CHUNK + overlap];
+    let mut carried = 0; // bytes at the start of buf kept from the previous chunk
+    let mut base = 0u64; // file offset of buf[0]
+    let mut line_base = 0usize; // newlines before buf[0]
+    let mut column_base = 0usize; // UTF-16 units between the last line start and buf[0]
+    let mut findings = Vec::new();
+    let mut total = 0u64;
+    let mut first = true;
+    let mut binary = false;
+    let mut done_until = 0u64; // tokens starting before this file offset were reported
+    loop {
+        let n = read_full(file, &mut buf[carried..])?;
+        total += n as u64;
+        let len = carried + n;
+        if first {
+            binary = is_binary(&buf[..len]);
+            if binary && skip_binary {
+                return Ok(None);
+            }
+        }
+        first = false;
+        let at_end = n == 0 || len < buf.len();
+        // Tokens starting in the overlap tail are found again in the next chunk.
+        let accept_before = if at_end { len } else { len - overlap };
+        let chunk = &buf[..len];
+        let tokens: Vec<TokenMatch> = scanner
+            .scan(chunk)
+            .into_iter()
+            .filter(|t| t.span.start < accept_before && base + t.span.start as u64 >= done_until)
+            .collect();
+        done_until = base + accept_before as u64;
+        if !tokens.is_empty() {
+            let index = line_index(chunk, binary);
+            for t in &tokens {
+                let mut f = checks::tokens::token_finding(chunk, t);
+                let mut region = index.region(chunk, &t.span);
+                // On the chunk's first line, columns continue the line carried in.
+                for pos in [&mut region.start, &mut region.end] {
+                    if pos.line == 1 {
+                        pos.column += column_base;
+                    }
+                    pos.line += line_base;
+                }
+                f.snippet = Some(Snippet::build(chunk, &index, &f, std::slice::from_ref(t)));
+                if let Some(s) = &mut f.snippet {
+                    s.line += line_base;
+                }
+                f.span = (base as usize + t.span.start)..(base as usize + t.span.end);
+                f.path = display.to_string();
+                f.region = Some(region);
+                findings.push(f);
+            }
+        }
+        if at_end {
+            break;
+        }
+        // Keep the overlap; count the lines and the partial line that leave the buffer.
+        let mut keep_from = len - overlap;
+        if buf[keep_from - 1] == b'\r' && buf[keep_from] == b'\n' {
+            keep_from -= 1; // never split a CRLF: it is one line end
+        }
+        let leaving = line_index(&buf[..keep_from], binary);
+        let last_start = leaving.line_start(leaving.line_count() - 1);
+        line_base += leaving.line_count() - 1;
+        let partial = crate::source::utf16_len(&buf[last_start..keep_from]);
+        column_base = if last_start > 0 {
+            partial
+        } else {
+            column_base + partial
+        };
+        buf.copy_within(keep_from..len, 0);
+        carried = len - keep_from;
+        base += keep_from as u64;
+        if buf.len() < carried + CHUNK {
+            buf.resize(carried + CHUNK, 0);
+        }
+    }
+    Ok(Some((findings, total)))
+}
+
+fn line_index(bytes: &[u8], binary: bool) -> LineIndex {
+    if binary {
+        LineIndex::lf_only(bytes)
+    } else {
+        LineIndex::new(bytes)
+    }
+}
+
+fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}

@@ -1,0 +1,500 @@
+//! End-to-end behaviour of the `claudit` binary: exit codes, discovery rules,
+//! bad input, determinism, and that no secret ever reaches any output.
+
+mod common;
+
+use claudit::testkeys;
+use common::{claudit, claudit_with_stdin, git, json, rule_ids, write};
+
+#[test]
+fn exit_codes_tell_the_truth() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Nothing to read: 3.
+    let run = claudit(dir.path(), &["scan", "."]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    // Clean files: 0.
+    write(dir.path(), "README.md", "nothing to see\n");
+    assert_eq!(claudit(dir.path(), &["scan"]).code, 0);
+    // A key: 1, and 0 with --fail-on none.
+    write(
+        dir.path(),
+        "app.py",
+        format!("KEY = '{}'\n", testkeys::key("api03", 1)),
+    );
+    assert_eq!(claudit(dir.path(), &["scan", "."]).code, 1);
+    assert_eq!(
+        claudit(dir.path(), &["scan", ".", "--fail-on", "none"]).code,
+        0
+    );
+    // A path that does not exist: 2 with a clear message.
+    let run = claudit(dir.path(), &["scan", "missing-dir"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("missing-dir") && run.stderr.contains("no such file"),
+        "{}",
+        run.stderr
+    );
+    // A usage error: 2.
+    assert_eq!(claudit(dir.path(), &["scan", "--format", "nope"]).code, 2);
+}
+
+#[test]
+fn fail_on_threshold_counts_severities() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A session JWT is a warning-level finding.
+    write(
+        dir.path(),
+        "cfg.txt",
+        format!("t={}\n", testkeys::key("cc", 3)),
+    );
+    assert_eq!(claudit(dir.path(), &["scan", "--fail-on", "error"]).code, 0);
+    assert_eq!(
+        claudit(dir.path(), &["scan", "--fail-on", "warning"]).code,
+        1
+    );
+    assert_eq!(claudit(dir.path(), &["scan", "--fail-on", "note"]).code, 1);
+}
+
+#[test]
+fn no_output_format_ever_contains_a_secret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys: Vec<String> = ["api03", "admin01", "api01", "oat01", "ort01", "sid01", "cc"]
+        .iter()
+        .enumerate()
+        .map(|(i, tag)| testkeys::key(tag, 100 + i as u64))
+        .collect();
+    let gateway = testkeys::gateway_token(7);
+    let mut env = format!("ANTHROPIC_AUTH_TOKEN={gateway}\n");
+    for (i, k) in keys.iter().enumerate() {
+        env.push_str(&format!("K{i}={k}\n"));
+    }
+    write(dir.path(), ".env", &env);
+    write(dir.path(), "notes.txt", keys.join(" "));
+    for format in ["text", "json", "sarif", "github"] {
+        let run = claudit(
+            dir.path(),
+            &["scan", ".", "--format", format, "--color", "always"],
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        for secret in keys.iter().chain(std::iter::once(&gateway)) {
+            // Not the whole secret, and not its body's middle either.
+            let middle = &secret[20..secret.len() - 8];
+            for out in [&run.stdout, &run.stderr] {
+                assert!(!out.contains(middle), "{format} output leaks a secret");
+            }
+        }
+    }
+}
+
+#[test]
+fn json_output_has_documented_fields_and_utf16_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = testkeys::key("api03", 5);
+    // é is one UTF-16 unit, 😀 two: the key starts at column 1 + 1 + 2 + 1 = 5 (1-based).
+    write(dir.path(), "x.txt", format!("line one\né😀 {key}\n"));
+    let run = claudit(dir.path(), &["scan", ".", "--format", "json"]);
+    let v = json(&run);
+    assert_eq!(v["version"], 1);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule_id"], "CLD101");
+    assert_eq!(f["rule_name"], "anthropic-api-key");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["confidence"], "high");
+    assert_eq!(f["path"], "x.txt");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(2), Some(5))
+    );
+    assert_eq!(f["end_line"].as_u64(), Some(2));
+    assert_eq!(f["end_column"].as_u64(), Some(5 + 108));
+    assert_eq!(f["token_type"], "anthropic-api-key");
+    assert_eq!(f["secret_id"].as_str().map(str::len), Some(24));
+    assert_eq!(f["fingerprint"].as_str().map(str::len), Some(32));
+    assert_eq!(v["summary"]["files_scanned"], 1);
+    assert_eq!(v["summary"]["findings"]["error"], 1);
+}
+
+#[test]
+fn same_key_in_two_files_has_one_secret_id_and_moving_lines_keeps_fingerprints() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = testkeys::key("api03", 6);
+    write(dir.path(), "a.txt", format!("{key}\n"));
+    write(dir.path(), "b.txt", format!("\n\n  {key}\n"));
+    let v = json(&claudit(dir.path(), &["scan", ".", "--format", "json"]));
+    let f = v["findings"].as_array().expect("findings");
+    assert_eq!(f.len(), 2);
+    assert_eq!(f[0]["secret_id"], f[1]["secret_id"]);
+    let before = f[1]["fingerprint"].clone();
+    write(
+        dir.path(),
+        "b.txt",
+        format!("# new first line\n\n\n  {key}\n"),
+    );
+    let v = json(&claudit(dir.path(), &["scan", ".", "--format", "json"]));
+    assert_eq!(v["findings"][1]["fingerprint"], before);
+    assert_ne!(v["findings"][0]["fingerprint"], before);
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for i in 0..60u64 {
+        let body = if i % 3 == 0 {
+            format!("K={}\n", testkeys::key("api03", i))
+        } else {
+            "plain text\n".repeat(i as usize)
+        };
+        write(dir.path(), &format!("d{}/f{i}.txt", i % 7), body);
+    }
+    let one = claudit(
+        dir.path(),
+        &["scan", ".", "--format", "json", "--threads", "1"],
+    );
+    for threads in ["2", "4", "8"] {
+        let many = claudit(
+            dir.path(),
+            &["scan", ".", "--format", "json", "--threads", threads],
+        );
+        assert_eq!(one.stdout, many.stdout, "threads={threads}");
+    }
+    assert_eq!(rule_ids(&one).len(), 20);
+}
+
+#[test]
+fn hidden_files_are_scanned_and_dot_git_is_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        ".github/workflows/x.txt",
+        testkeys::key("api03", 8),
+    );
+    write(dir.path(), ".git/config", testkeys::key("api03", 9));
+    let v = json(&claudit(dir.path(), &["scan", ".", "--format", "json"]));
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(paths, [".github/workflows/x.txt"]);
+}
+
+#[test]
+fn git_index_decides_what_is_committed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    write(root, ".gitignore", ".env\nsecret/\n");
+    // Tracked although ignored (force-added): must be scanned.
+    write(
+        root,
+        ".env",
+        format!("ANTHROPIC_API_KEY={}\n", testkeys::key("api03", 10)),
+    );
+    // Ignored and untracked: not scanned.
+    write(root, "secret/notes.txt", testkeys::key("api03", 11));
+    // Untracked, not ignored: scanned.
+    write(root, "new.txt", testkeys::key("api03", 12));
+    git(root, &["add", "-f", ".env"]);
+    git(root, &["add", ".gitignore"]);
+    let run = claudit(root, &["scan", ".", "--format", "json"]);
+    let v = json(&run);
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(paths, [".env", "new.txt"], "{}", run.stderr);
+    // --no-ignore scans everything on disk.
+    let run = claudit(root, &["scan", ".", "--format", "json", "--no-ignore"]);
+    assert_eq!(rule_ids(&run).len(), 3);
+}
+
+#[test]
+fn outside_git_gitignore_files_apply_and_exclude_works() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, ".gitignore", "ignored.txt\n");
+    write(root, "ignored.txt", testkeys::key("api03", 13));
+    write(root, "vendor/lib.txt", testkeys::key("api03", 14));
+    write(root, "kept.txt", testkeys::key("api03", 15));
+    let run = claudit(
+        root,
+        &["scan", ".", "--format", "json", "--exclude", "vendor/**"],
+    );
+    let v = json(&run);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["findings"][0]["path"], "kept.txt");
+    // .claudit.toml excludes too.
+    write(root, ".claudit.toml", "exclude = [\"kept.txt\"]\n");
+    let run = claudit(
+        root,
+        &["scan", ".", "--format", "json", "--exclude", "vendor/**"],
+    );
+    assert_eq!(rule_ids(&run), Vec::<String>::new());
+}
+
+#[test]
+fn config_errors_name_the_key_and_position() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "a.txt", "x");
+    write(dir.path(), ".claudit.toml", "disable = []\nexclud = []\n");
+    let run = claudit(dir.path(), &["scan", "."]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("exclud") && run.stderr.contains("line 2"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn config_disables_rules_and_overrides_severity() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "a.txt",
+        format!(
+            "{}\n{}\n",
+            testkeys::key("api03", 1),
+            testkeys::key("admin01", 2)
+        ),
+    );
+    write(
+        dir.path(),
+        ".claudit.toml",
+        "disable = [\"CLD102\"]\n[severity]\nCLD101 = \"note\"\n",
+    );
+    let run = claudit(dir.path(), &["scan", ".", "--format", "json"]);
+    let v = json(&run);
+    assert_eq!(rule_ids(&run), ["CLD101"]);
+    assert_eq!(v["findings"][0]["severity"], "note");
+    assert_eq!(run.code, 0, "a note is below the default --fail-on warning");
+}
+
+#[test]
+fn bad_input_is_reported_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let key = testkeys::key("api03", 20);
+    write(
+        root,
+        ".github/workflows/broken.yml",
+        format!("on: [push\njobs: {{\n# {key}\n"),
+    );
+    write(root, ".claude/settings.json", "{ \"env\": { \"A\": 1, } ");
+    let mut binary = vec![0u8, 1, 2, 3];
+    binary.extend_from_slice(key.as_bytes());
+    write(root, "blob.bin", &binary);
+    let mut invalid = b"ANTHROPIC_API_KEY=\xff\xfe ".to_vec();
+    invalid.extend_from_slice(key.as_bytes());
+    write(root, ".env", &invalid);
+    std::os::unix::fs::symlink(root.join("nowhere"), root.join("dangling")).expect("symlink");
+    std::os::unix::fs::symlink(root.join("loop"), root.join("loop")).expect("symlink");
+    let run = claudit(root, &["scan", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let v = json(&run);
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "CLD101")
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(paths, [".env", ".github/workflows/broken.yml", "blob.bin"]);
+    assert!(run.stderr.contains("dangling"), "{}", run.stderr);
+    assert!(run.stderr.contains("loop"), "{}", run.stderr);
+    assert!(run.stderr.contains("broken.yml"), "{}", run.stderr);
+    assert!(run.stderr.contains("not valid UTF-8"), "{}", run.stderr);
+    // --skip-binary opts out of scanning binaries, and says so.
+    let run = claudit(root, &["scan", ".", "--format", "json", "--skip-binary"]);
+    let v = json(&run);
+    assert!(
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .all(|f| f["path"] != "blob.bin")
+    );
+    assert!(
+        run.stderr.contains("blob.bin") && run.stderr.contains("binary"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn large_files_are_streamed_with_right_lines_and_oversized_ones_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // Keys before and after the 1 MiB chunk boundary.
+    let line = "x".repeat(99) + "\n";
+    let mut content = String::new();
+    let mut expected = Vec::new();
+    for (i, seed) in [(100usize, 1u64), (10_480, 2), (25_000, 3)] {
+        while content.len() / 100 < i {
+            content.push_str(&line);
+        }
+        let key = testkeys::key("api03", seed);
+        content.push_str(&format!("k: {key}\n"));
+        expected.push(content.matches('\n').count());
+    }
+    write(root, "big.log", &content);
+    let run = claudit(
+        root,
+        &["scan", ".", "--format", "json", "--max-parse-size", "4096"],
+    );
+    let v = json(&run);
+    let lines: Vec<usize> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["line"].as_u64().expect("line") as usize)
+        .collect();
+    assert_eq!(lines, expected);
+    for f in v["findings"].as_array().expect("findings") {
+        assert_eq!(f["column"], 4);
+    }
+    // Over --max-file-size: skipped, and said so.
+    let run = claudit(root, &["scan", ".", "--max-file-size", "1000"]);
+    assert_eq!(
+        run.code, 3,
+        "the only file was skipped, so zero files were read"
+    );
+    assert!(
+        run.stderr.contains("big.log") && run.stderr.contains("max-file-size"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_key_across_the_stream_chunk_boundary_is_found_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = testkeys::key("api03", 30);
+    for start in [(1 << 20) - 50, (1 << 20) - 4400, (1 << 20) + 10] {
+        let mut content = "y".repeat(start - 1);
+        content.push(' ');
+        content.push_str(&key);
+        content.push('\n');
+        content.push_str(&"z".repeat(5000));
+        write(dir.path(), "one.txt", &content);
+        let run = claudit(
+            dir.path(),
+            &["scan", ".", "--format", "json", "--max-parse-size", "4096"],
+        );
+        assert_eq!(rule_ids(&run), ["CLD101"], "start={start}");
+        assert_eq!(
+            json(&run)["findings"][0]["column"].as_u64(),
+            Some(start as u64 + 1),
+            "start={start}"
+        );
+    }
+}
+
+#[test]
+fn stdin_is_scanned_as_the_named_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let content = format!("ANTHROPIC_API_KEY={}\n", testkeys::key("api03", 40));
+    let run = claudit_with_stdin(
+        dir.path(),
+        &["scan", "-", "--stdin-path", ".env", "--format", "json"],
+        Some(content.as_bytes()),
+    );
+    assert_eq!(run.code, 1);
+    let v = json(&run);
+    assert_eq!(v["findings"][0]["path"], ".env");
+    assert_eq!(v["findings"][0]["rule_id"], "CLD101");
+}
+
+#[test]
+fn nothing_is_written_into_the_scanned_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        ".env",
+        format!("ANTHROPIC_API_KEY={}\n", testkeys::key("api03", 41)),
+    );
+    let before = std::fs::read_dir(dir.path()).expect("ls").count();
+    claudit(dir.path(), &["scan", ".", "--format", "sarif"]);
+    assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), before);
+}
+
+#[test]
+fn output_file_gets_the_report_and_stderr_the_summary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "k.txt", testkeys::key("api03", 42));
+    let target = out.path().join("r.json");
+    let run = claudit(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--output",
+            target.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("1 file scanned"), "{}", run.stderr);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(target).expect("read")).expect("json");
+    assert_eq!(v["findings"][0]["rule_id"], "CLD101");
+}
+
+#[test]
+fn rules_and_explain() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = claudit(dir.path(), &["rules"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("CLD101  anthropic-api-key"))
+    );
+    let run = claudit(dir.path(), &["explain", "CLD101"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("Why it matters") && run.stdout.contains("How to fix"));
+    let run = claudit(dir.path(), &["explain", "anthropic-api-key"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(claudit(dir.path(), &["explain", "CLD999"]).code, 2);
+}
+
+#[test]
+fn demo_runs_and_exits_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keep = dir.path().join("demo");
+    let run = claudit(
+        dir.path(),
+        &[
+            "demo",
+            "--keep",
+            keep.to_str().expect("utf8"),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ids = rule_ids(&run);
+    for id in [
+        "CLD101", "CLD102", "CLD104", "CLD105", "CLD106", "CLD107", "CLD108",
+    ] {
+        assert!(ids.iter().any(|i| i == id), "demo lacks {id}: {ids:?}");
+    }
+    assert!(keep.join(".github/workflows/claude.yml").exists());
+}
+
+#[test]
+fn this_repository_scans_clean() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let run = claudit(
+        std::path::Path::new(root),
+        &["scan", ".", "--format", "json"],
+    );
+    assert_eq!(rule_ids(&run), Vec::<String>::new(), "{}", run.stdout);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
