@@ -13,6 +13,7 @@ pub mod config;
 pub mod discover;
 pub mod finding;
 pub mod formats;
+pub mod project;
 pub mod report;
 pub mod scan;
 pub mod secrets;

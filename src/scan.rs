@@ -14,6 +14,7 @@ use crate::classify::{FileKind, classify};
 use crate::discover::{self, DiscoverOptions, Entry, describe_io};
 use crate::finding::{Finding, Snippet};
 use crate::formats::{self, Parsed};
+use crate::project::{FileFacts, Project};
 use crate::secrets::tokens::{MAX_TOKEN_LEN, TokenMatch, TokenScanner};
 use crate::source::LineIndex;
 use crate::tree::Tree;
@@ -103,18 +104,23 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, discover::FatalError> {
         .num_threads(opts.threads.max(1))
         .build()
         .map_err(|e| discover::FatalError(format!("cannot start worker threads: {e}")))?;
+    let trees = &discovered.trees;
     let per_file: Vec<FileResult> = pool.install(|| {
         discovered
             .entries
             .par_iter()
             .map_init(Vec::new, |buf, entry| {
-                let tree = &discovered.trees[entry.root];
+                let tree = &trees[entry.root];
                 scan_entry(entry, tree, &scanner, opts, buf)
             })
             .collect()
     });
 
     let mut outcome = ScanOutcome::default();
+    let mut project = Project {
+        files: Vec::new(),
+        trees: discovered.trees,
+    };
     for w in discovered.warnings {
         outcome.notices.push(Notice {
             path: w.path,
@@ -139,7 +145,12 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, discover::FatalError> {
             .count();
         outcome.findings.extend(r.findings);
         outcome.notices.extend(r.notices);
+        project.files.extend(r.facts);
     }
+    checks::project::run_all(&project, &mut outcome.findings);
+    outcome
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(outcome)
 }
 
@@ -148,7 +159,24 @@ pub fn scan_bytes(path: &str, bytes: &[u8]) -> ScanOutcome {
     let scanner = TokenScanner::new();
     let tree = Tree::default();
     let kind = classify(path);
-    let (findings, notices) = scan_buffer(path, path, kind, true, bytes, &tree, &scanner);
+    let result = scan_buffer(path, path, kind, true, bytes, &tree, &scanner);
+    let (mut findings, notices) = (result.findings, result.notices);
+    if let Some(parsed) = result.parsed {
+        let project = Project {
+            files: vec![FileFacts::new(
+                0,
+                path,
+                path,
+                kind,
+                true,
+                parsed,
+                bytes.to_vec(),
+            )],
+            trees: vec![tree],
+        };
+        checks::project::run_all(&project, &mut findings);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
     let mut stats = Stats {
         files_scanned: 1,
         bytes_scanned: bytes.len() as u64,
@@ -173,6 +201,7 @@ struct FileResult {
     bytes: u64,
     findings: Vec<Finding>,
     notices: Vec<Notice>,
+    facts: Option<FileFacts>,
 }
 
 impl FileResult {
@@ -188,6 +217,7 @@ impl FileResult {
                 kind,
                 message,
             }],
+            facts: None,
         }
     }
 }
@@ -235,6 +265,7 @@ fn scan_entry(
                 bytes,
                 findings,
                 notices: Vec::new(),
+                facts: None,
             },
             Ok(None) => skipped_binary(entry),
             Err(e) => unreadable(e),
@@ -247,7 +278,7 @@ fn scan_entry(
     if opts.skip_binary && is_binary(buf) {
         return skipped_binary(entry);
     }
-    let (findings, notices) = scan_buffer(
+    let result = scan_buffer(
         &entry.display,
         &entry.rel,
         kind,
@@ -256,11 +287,23 @@ fn scan_entry(
         tree,
         scanner,
     );
+    let facts = result.parsed.map(|parsed| {
+        FileFacts::new(
+            entry.root,
+            &entry.rel,
+            &entry.display,
+            kind,
+            entry.tracked,
+            parsed,
+            buf.clone(),
+        )
+    });
     FileResult {
         status: FileStatus::Scanned,
         bytes: buf.len() as u64,
-        findings,
-        notices,
+        findings: result.findings,
+        notices: result.notices,
+        facts,
     }
 }
 
@@ -288,12 +331,12 @@ fn scan_buffer(
     bytes: &[u8],
     tree: &Tree,
     scanner: &TokenScanner,
-) -> (Vec<Finding>, Vec<Notice>) {
+) -> BufferResult {
     let tokens = scanner.scan(bytes);
     let binary = is_binary(bytes);
     let needs_parse = kind.is_structured() || kind == FileKind::ClaudeTranscript;
     if tokens.is_empty() && !needs_parse {
-        return (Vec::new(), Vec::new()); // the common case: nothing to do
+        return BufferResult::default(); // the common case: nothing to do
     }
     let mut notices = Vec::new();
     let text = if binary {
@@ -331,7 +374,11 @@ fn scan_buffer(
     let mut findings = Vec::new();
     checks::run_all(&ctx, &mut findings);
     if findings.is_empty() && parsed.diagnostics.is_empty() && notices.is_empty() {
-        return (findings, notices);
+        return BufferResult {
+            findings,
+            notices,
+            parsed: keep_parsed(kind, text, parsed),
+        };
     }
     let index = line_index(bytes, binary);
     for d in &parsed.diagnostics {
@@ -345,6 +392,9 @@ fn scan_buffer(
         });
     }
     for f in &mut findings {
+        if f.logical.is_none() {
+            f.logical = parsed.logical_at(&f.span);
+        }
         f.path = display.to_string();
         f.region = Some(index.region(bytes, &f.span));
         f.snippet = Some(Snippet::build(bytes, &index, f, &tokens));
@@ -357,7 +407,23 @@ fn scan_buffer(
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.rule_id == b.rule_id && a.span == b.span);
-    (findings, notices)
+    BufferResult {
+        findings,
+        notices,
+        parsed: keep_parsed(kind, text, parsed),
+    }
+}
+
+#[derive(Default)]
+struct BufferResult {
+    findings: Vec<Finding>,
+    notices: Vec<Notice>,
+    /// Kept for cross-file checks: structured text files only.
+    parsed: Option<Parsed>,
+}
+
+fn keep_parsed(kind: FileKind, text: Option<&str>, parsed: Parsed) -> Option<Parsed> {
+    (kind.is_structured() && text.is_some()).then_some(parsed)
 }
 
 /// Token scan of a file too large to parse, in chunks that overlap by the

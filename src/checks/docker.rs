@@ -55,15 +55,18 @@ fn credential_args(ctx: &FileContext, rule: &Rule, out: &mut Vec<Finding>) {
         if ctx.token_within(&a.value_span) {
             continue;
         }
-        let mut finding = Finding::new("CLD111", rule.severity, rule.confidence)
-            .at(a.name_span.clone())
+        let finding = Finding::new("CLD111", rule.severity, rule.confidence)
             .logical(a.logical.clone())
             .message(credential_arg_message(a));
-        if let Value::Literal(v) = &a.value
-            && !is_placeholder_value(v)
-        {
-            finding = finding.secret(Secret::new(v.as_bytes(), 0).to_ref("credential-literal"));
-        }
+        // The finding points at the variable name, unless a literal credential
+        // is written there: then at the value, which carries the secret (code
+        // frames redact the span of a finding's secret).
+        let finding = match &a.value {
+            Value::Literal(v) if !is_placeholder_value(v) => finding
+                .at(a.value_span.clone())
+                .secret(Secret::new(v.as_bytes(), 0).to_ref("credential-literal")),
+            _ => finding.at(a.name_span.clone()),
+        };
         out.push(finding);
     }
 }
@@ -593,6 +596,11 @@ mod tests {
         let found = scan(&text);
         assert_eq!(ids(&found), ["CLD111"]);
         assert!(found[0].secret.is_some());
+        assert_eq!(
+            text[found[0].span.clone()],
+            gateway,
+            "the secret's span, for redaction"
+        );
         assert!(!found[0].message.contains(&gateway));
     }
 
@@ -767,6 +775,42 @@ mod tests {
         assert!(list.excludes("b.env") && !list.excludes("a.env"));
         assert!(list.excludes(".env.1"));
         assert!(PatternList::from_dockerignore("[\n\\\n**\n").excludes("anything/at/all"));
+    }
+
+    #[test]
+    fn garbage_patterns_and_sources_never_panic() {
+        let pieces = [
+            "[", "]", "!", "*", "**", "?", "\\", "/", ".", "..", ".env", "é", "^", "-", "{", "$",
+            " ",
+        ];
+        let mut state: u64 = 99;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut random = |n: u64| -> String {
+            (0..next() % n)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect()
+        };
+        let fx = Fixture::new(&[
+            ("Dockerfile", ""),
+            (".env", "A=1"),
+            ("a/b/.claude.json", "{}"),
+        ]);
+        for _ in 0..300 {
+            let ignore = PatternList::from_dockerignore(&format!("{}\n{}\n", random(8), random(8)));
+            let _ = ignore.excludes(&random(6));
+            let text = format!(
+                "FROM a\nCOPY {} {} /x\nADD [\"{}\", \"/y\"]\n",
+                random(6),
+                random(6),
+                random(6)
+            );
+            let _ = fx.scan("Dockerfile", &text, &[]);
+        }
     }
 
     #[test]

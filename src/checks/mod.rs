@@ -4,6 +4,7 @@
 pub mod claude_files;
 pub mod credential_vars;
 pub mod docker;
+pub mod project;
 pub mod tokens;
 
 use crate::classify::FileKind;

@@ -39,6 +39,40 @@ impl JsonDoc {
     pub fn pointer(&self, pointer: &str) -> Option<&Node> {
         self.root.pointer(pointer)
     }
+
+    /// The JSON pointer of the innermost node (or key) holding `span`.
+    pub fn pointer_at(&self, span: &Range<usize>) -> Option<String> {
+        let within = |outer: &Range<usize>| outer.start <= span.start && span.end <= outer.end;
+        if !within(&self.root.span) {
+            return None;
+        }
+        let mut pointer = String::new();
+        let mut node = &self.root;
+        'descend: loop {
+            match &node.value {
+                NodeValue::Object(members) => {
+                    for m in members {
+                        if within(&m.value.span) || within(&m.key_span) {
+                            pointer = pointer_join(&pointer, &m.key);
+                            node = &m.value;
+                            continue 'descend;
+                        }
+                    }
+                }
+                NodeValue::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if within(&item.span) {
+                            pointer = pointer_join(&pointer, &i.to_string());
+                            node = item;
+                            continue 'descend;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            return Some(pointer);
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -508,6 +542,21 @@ fn assignment_value(node: &Node, text: &str) -> Value {
         NodeValue::String(s) => classify_value(s),
         NodeValue::Null => Value::Empty,
         _ => Value::Literal(text.get(node.span.clone()).unwrap_or_default().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod pointer_at_tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_innermost_pointer() {
+        let text = r#"{"a": {"b~c": ["x", "needle"]}, "k": 1}"#;
+        let parsed = parse_file(FileKind::ClaudeSettings, text);
+        let doc = parsed.json.expect("doc");
+        let at = text.find("needle").expect("needle");
+        assert_eq!(doc.pointer_at(&(at..at + 6)).as_deref(), Some("/a/b~0c/1"));
+        assert_eq!(doc.pointer_at(&(0..1)).as_deref(), Some(""));
     }
 }
 

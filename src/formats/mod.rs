@@ -35,7 +35,30 @@ pub struct Parsed {
     pub assignments: Vec<Assignment>,
     pub dockerfile: Option<dockerfile::Dockerfile>,
     pub json: Option<json::JsonDoc>,
+    pub workflow: Option<yaml::workflow::Workflow>,
+    pub action: Option<yaml::workflow::Action>,
+    pub compose: Option<yaml::compose::Compose>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// The logical location (JSON pointer, YAML path, Dockerfile instruction)
+    /// of the innermost parsed element holding `span`, for findings that were
+    /// made from bytes (token matches) rather than from the parsed document.
+    pub fn logical_at(&self, span: &Range<usize>) -> Option<String> {
+        let within = |outer: &Range<usize>| outer.start <= span.start && span.end <= outer.end;
+        if let Some(a) = self
+            .assignments
+            .iter()
+            .find(|a| within(&a.value_span) || within(&a.name_span))
+        {
+            return Some(a.logical.clone());
+        }
+        if let Some(doc) = &self.json {
+            return doc.pointer_at(span);
+        }
+        None
+    }
 }
 
 /// Parses `text` as `kind`. Text and transcripts are not parsed.

@@ -40,22 +40,26 @@ pub const MERGE_ENTRY_BUDGET: usize = 100_000;
 
 /// Parses a workflow, action metadata or compose file into assignments.
 pub fn parse_file(kind: FileKind, text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
     let result = match kind {
-        FileKind::Workflow => workflow::parse_workflow(text).map(|w| w.assignments()),
-        FileKind::ActionMetadata => workflow::parse_action(text).map(|a| a.assignments()),
-        FileKind::Compose => compose::parse_compose(text).map(|c| c.assignments()),
-        _ => Ok(Vec::new()),
+        FileKind::Workflow => workflow::parse_workflow(text).map(|w| {
+            parsed.assignments = w.assignments();
+            parsed.workflow = Some(w);
+        }),
+        FileKind::ActionMetadata => workflow::parse_action(text).map(|a| {
+            parsed.assignments = a.assignments();
+            parsed.action = Some(a);
+        }),
+        FileKind::Compose => compose::parse_compose(text).map(|c| {
+            parsed.assignments = c.assignments();
+            parsed.compose = Some(c);
+        }),
+        _ => Ok(()),
     };
-    match result {
-        Ok(assignments) => Parsed {
-            assignments,
-            ..Parsed::default()
-        },
-        Err(diagnostic) => Parsed {
-            diagnostics: vec![diagnostic],
-            ..Parsed::default()
-        },
+    if let Err(diagnostic) = result {
+        parsed.diagnostics.push(diagnostic);
     }
+    parsed
 }
 
 // ---------------------------------------------------------------------------
