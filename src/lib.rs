@@ -8,6 +8,7 @@ pub mod assign;
 pub mod catalog;
 pub mod checks;
 pub mod classify;
+pub mod claude;
 pub mod cli;
 pub mod config;
 pub mod discover;

@@ -212,20 +212,18 @@ fn copy_finding(
         Exposure::ClaudeCredential => {
             "Claude Code credentials (OAuth tokens, API-key state, MCP secrets)"
         }
-        Exposure::EnvFile => "environment files, which usually hold API keys",
+        Exposure::EnvFile => "environment files, which usually hold API keys,",
     };
-    let files = name_files(&copied.files);
+    let (files, them) = name_files(&copied.files);
+    let copy = format!("`{} {}`", inst.keyword, source.text);
     let message = if copied.from_context {
         format!(
-            "`{} {}` copies {files} from the build context into the image ({what}), and {}; every layer keeps it even if a later step deletes it",
-            inst.keyword,
-            source.text,
-            context.ignore_note()
+            "{copy} copies {files} from the build context into the image, and {}: {what} stay readable in that layer even if a later step deletes {them}",
+            context.ignore_note(them)
         )
     } else {
         format!(
-            "`{} {}` copies {files} into the image ({what}); every layer keeps it even if a later step deletes it — mount it at build time with `RUN --mount=type=secret` instead",
-            inst.keyword, source.text
+            "{copy} copies {files} into the image: {what} stay readable in that layer even if a later step deletes {them}; give a build step its credentials with `RUN --mount=type=secret` instead"
         )
     };
     Finding::new("CLD112", severity, confidence)
@@ -234,13 +232,19 @@ fn copy_finding(
         .message(message)
 }
 
-fn name_files(files: &[String]) -> String {
+/// "`a`, `b` and 2 more", and the pronoun that goes with it.
+fn name_files(files: &[String]) -> (String, &'static str) {
     const SHOWN: usize = 3;
     let mut names: Vec<String> = files.iter().take(SHOWN).map(|f| format!("`{f}`")).collect();
     if files.len() > SHOWN {
         names.push(format!("{} more", files.len() - SHOWN));
     }
-    names.join(", ")
+    let them = if names.len() > 1 { "them" } else { "it" };
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    };
+    (list, them)
 }
 
 fn is_remote(source: &str) -> bool {
@@ -375,10 +379,10 @@ impl BuildContext {
         }
     }
 
-    fn ignore_note(&self) -> String {
+    fn ignore_note(&self, them: &str) -> String {
         match &self.ignore_file {
-            Some(path) => format!("`{path}` does not exclude it"),
-            None => "no `.dockerignore` excludes it".to_string(),
+            Some(path) => format!("`{path}` does not exclude {them}"),
+            None => format!("no `.dockerignore` excludes {them}"),
         }
     }
 }
@@ -703,7 +707,11 @@ mod tests {
         assert_eq!(f.confidence, Confidence::Medium);
         assert!(f.message.contains("`.env`") && f.message.contains("`conf/.claude.json`"));
         assert!(!f.message.contains("example") && !f.message.contains("other"));
-        assert!(f.message.contains("no `.dockerignore`"));
+        assert!(
+            f.message.contains("no `.dockerignore` excludes them"),
+            "{}",
+            f.message
+        );
         let found = fx.scan("app/Dockerfile", "FROM a\nCOPY conf /c\n", &[]);
         assert_eq!(ids(&found), ["CLD112"]);
     }

@@ -1,0 +1,146 @@
+//! Which settings scope a file belongs to, judged from where it sits in the
+//! scanned tree (facts §1.1). Dotfile repositories keep a user's home
+//! `.claude/` folder: those files are user settings, not project settings.
+
+use crate::tree::{Tree, parent_dir};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SettingsScope {
+    /// `.claude/settings.json` of a project: shared with everyone who clones it.
+    Project,
+    /// `.claude/settings.local.json`: personal, meant to stay uncommitted.
+    Local,
+    /// A user's `~/.claude/settings.json` kept in a dotfile repository.
+    User,
+    /// `managed-settings.json` / `managed-settings.d/*.json` at a documented system path.
+    Managed,
+    /// `managed-settings.json` elsewhere: managed settings kept in a repository.
+    ManagedInRepo,
+}
+
+impl SettingsScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettingsScope::Project => "project",
+            SettingsScope::Local => "local",
+            SettingsScope::User => "user",
+            SettingsScope::Managed => "managed",
+            SettingsScope::ManagedInRepo => "managed (kept in a repository)",
+        }
+    }
+
+    /// Shared with everyone who clones the repository (project, local when committed, managed in repo).
+    pub fn is_managed(self) -> bool {
+        matches!(self, SettingsScope::Managed | SettingsScope::ManagedInRepo)
+    }
+}
+
+/// Shell start-up files whose presence beside `.claude/` marks a home directory.
+const RC_FILES: &[&str] = &[
+    ".bashrc",
+    ".zshrc",
+    ".profile",
+    ".bash_profile",
+    ".zprofile",
+    ".gitconfig",
+];
+
+/// The scope of a Claude settings file at `rel` (relative to the scan root,
+/// `/`-separated). `None` when `rel` is not a settings file location.
+pub fn settings_scope(rel: &str, tree: &Tree) -> Option<SettingsScope> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let dir = parent_dir(rel);
+    let dir_name = dir.rsplit('/').next().unwrap_or(dir);
+    if name == "managed-settings.json" || dir_name == "managed-settings.d" {
+        let system = rel.contains("etc/claude-code/")
+            || rel.contains("Library/Application Support/ClaudeCode/")
+            || rel.contains("Program Files/ClaudeCode/");
+        return Some(if system {
+            SettingsScope::Managed
+        } else {
+            SettingsScope::ManagedInRepo
+        });
+    }
+    if dir_name != ".claude" || !(name == "settings.json" || name == "settings.local.json") {
+        return None;
+    }
+    if is_home_claude_dir(dir, tree) {
+        return Some(SettingsScope::User);
+    }
+    Some(if name == "settings.local.json" {
+        SettingsScope::Local
+    } else {
+        SettingsScope::Project
+    })
+}
+
+/// A `.claude` folder that belongs to a home directory: its parent holds
+/// `.claude.json` or shell rc files, or sits at `home/<user>/` or `Users/<user>/`.
+fn is_home_claude_dir(claude_dir: &str, tree: &Tree) -> bool {
+    let home = parent_dir(claude_dir);
+    let join = |name: &str| {
+        if home.is_empty() {
+            name.to_string()
+        } else {
+            format!("{home}/{name}")
+        }
+    };
+    if tree.contains(&join(".claude.json")) || tree.contains(&join(".claude/.credentials.json")) {
+        return true;
+    }
+    if RC_FILES.iter().any(|rc| tree.contains(&join(rc))) {
+        return true;
+    }
+    let parts: Vec<&str> = home.split('/').filter(|p| !p.is_empty()).collect();
+    parts.len() >= 2 && matches!(parts[parts.len() - 2], "home" | "Users")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> Tree {
+        let mut files: Vec<String> = files.iter().map(|s| s.to_string()).collect();
+        files.sort();
+        Tree {
+            files,
+            ..Tree::default()
+        }
+    }
+
+    #[test]
+    fn scopes_by_location() {
+        let t = tree(&[
+            ".claude/settings.json",
+            "dots/.bashrc",
+            "dots/.claude/settings.json",
+            "pkg/.claude/settings.local.json",
+        ]);
+        assert_eq!(
+            settings_scope(".claude/settings.json", &t),
+            Some(SettingsScope::Project)
+        );
+        assert_eq!(
+            settings_scope("pkg/.claude/settings.local.json", &t),
+            Some(SettingsScope::Local)
+        );
+        assert_eq!(
+            settings_scope("dots/.claude/settings.json", &t),
+            Some(SettingsScope::User)
+        );
+        assert_eq!(
+            settings_scope("home/ana/.claude/settings.json", &t),
+            Some(SettingsScope::User)
+        );
+        assert_eq!(
+            settings_scope("etc/claude-code/managed-settings.json", &t),
+            Some(SettingsScope::Managed)
+        );
+        assert_eq!(
+            settings_scope("ops/managed-settings.d/10-policy.json", &t),
+            Some(SettingsScope::ManagedInRepo)
+        );
+        assert_eq!(settings_scope("src/settings.json", &t), None);
+    }
+}

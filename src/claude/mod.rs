@@ -1,0 +1,4 @@
+//! Claude Code's own configuration: where a settings file sits decides what
+//! it is (project, local, user, managed), and the typed settings model.
+
+pub mod location;
