@@ -144,6 +144,12 @@ fn assess_source(context: &BuildContext, excludes: &PatternList, source: &Word) 
     if !has_glob(&rel)
         && let Some(exposure) = named_exposure(&rel)
     {
+        // `name.env` files are often version pins or settings: only one that
+        // is in the context and holds a credential-like value counts.
+        if is_suffix_env_name(base_name(&rel)) && !context.candidates.iter().any(|(p, _)| *p == rel)
+        {
+            return None;
+        }
         let ignored = context.ignore.excludes(&rel) || excludes.excludes(base_name(&rel));
         return (!ignored).then(|| Copied {
             exposure,
@@ -303,6 +309,37 @@ fn context_exposure(path: &str) -> Option<Exposure> {
     is_env_file(name).then_some(Exposure::EnvFile)
 }
 
+/// `name.env` rather than `.env` / `.env.*`.
+fn is_suffix_env_name(name: &str) -> bool {
+    !name.starts_with(".env") && name.ends_with(".env")
+}
+
+/// Whether a `name.env` file in the context sets a credential-like variable
+/// to a literal (or holds an Anthropic token).
+fn suffix_env_holds_secrets(ctx: &FileContext, prefix: &str, rel: &str) -> bool {
+    let Some(text) = ctx.tree.read_side_file(&format!("{prefix}{rel}")) else {
+        return false;
+    };
+    if crate::secrets::tokens::TokenScanner::new().may_contain(text.as_bytes()) {
+        return true;
+    }
+    crate::formats::dotenv::parse_file(crate::classify::FileKind::Dotenv, &text)
+        .assignments
+        .iter()
+        .any(|a| {
+            let upper = a.name.to_ascii_uppercase();
+            let credential_like = ["TOKEN", "KEY", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL"]
+                .iter()
+                .any(|w| upper.contains(w))
+                && !["_PATH", "_FILE", "_URL", "_ID"]
+                    .iter()
+                    .any(|s| upper.ends_with(s));
+            credential_like
+                && matches!(&a.value, crate::assign::Value::Literal(v)
+                    if !crate::secrets::placeholder::is_placeholder_value(v))
+        })
+}
+
 /// `.env`, `.env.*`, `*.env`, but not templates such as `.env.example`.
 fn is_env_file(name: &str) -> bool {
     const TEMPLATES: &[&str] = &[
@@ -363,6 +400,9 @@ impl BuildContext {
             .files_under(dir)
             .filter_map(|f| f.strip_prefix(prefix.as_str()))
             .filter_map(|f| context_exposure(f).map(|e| (f.to_string(), e)))
+            .filter(|(f, _)| {
+                !is_suffix_env_name(base_name(f)) || suffix_env_holds_secrets(ctx, &prefix, f)
+            })
             .collect();
         // BuildKit prefers `<Dockerfile>.dockerignore` next to the Dockerfile.
         let own = format!("{}.dockerignore", ctx.rel_path);
@@ -642,8 +682,14 @@ mod tests {
 
     #[test]
     fn copies_of_named_credential_files() {
-        let text = "FROM a\nCOPY .claude.json /root/\nADD --chown=1 ./home/.claude/ /root/.claude\nCOPY .env.production .env.example config/app.env /app/\nCOPY [\".credentials.json\", \"/x/\"]\nCOPY .claude/settings.json /etc/claude-code/managed-settings.json\nCOPY .claude/settings.local.json /x\n";
-        let found = scan(text);
+        let text = "FROM a\nCOPY .claude.json /root/\nADD --chown=1 ./home/.claude/ /root/.claude\nCOPY .env.production .env.example config/app.env pins/tool.env /app/\nCOPY [\".credentials.json\", \"/x/\"]\nCOPY .claude/settings.json /etc/claude-code/managed-settings.json\nCOPY .claude/settings.local.json /x\n";
+        // `name.env` counts only when it is in the context and holds a credential.
+        let fx = Fixture::new(&[
+            ("Dockerfile", ""),
+            ("config/app.env", "DB_PASSWORD=s3cr3t-Value-991\n"),
+            ("pins/tool.env", "TOOL_VERSION=1.2.3\n"),
+        ]);
+        let found = fx.scan("Dockerfile", text, &[]);
         let got: Vec<(&str, Severity)> = found
             .iter()
             .map(|f| (&text[f.span.clone()], f.severity))
