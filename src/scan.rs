@@ -260,13 +260,16 @@ fn scan_entry(
     let kind = classify(&entry.abs.to_string_lossy());
     if size > opts.max_parse_size {
         return match stream_tokens(&mut file, &entry.display, scanner, opts.skip_binary) {
-            Ok(Some((findings, bytes))) => FileResult {
-                status: FileStatus::Scanned,
-                bytes,
-                findings,
-                notices: Vec::new(),
-                facts: None,
-            },
+            Ok(Some((mut findings, bytes))) => {
+                findings.extend(large_file_checks(entry, kind, tree, scanner));
+                FileResult {
+                    status: FileStatus::Scanned,
+                    bytes,
+                    findings,
+                    notices: Vec::new(),
+                    facts: None,
+                }
+            }
             Ok(None) => skipped_binary(entry),
             Err(e) => unreadable(e),
         };
@@ -305,6 +308,39 @@ fn scan_entry(
         notices: result.notices,
         facts,
     }
+}
+
+/// Checks that judge a file by its kind and first line still apply to files
+/// too large to parse: a committed transcript is one, whatever its size.
+fn large_file_checks(
+    entry: &Entry,
+    kind: FileKind,
+    tree: &Tree,
+    scanner: &TokenScanner,
+) -> Vec<Finding> {
+    if kind != FileKind::ClaudeTranscript {
+        return Vec::new();
+    }
+    let mut head = Vec::new();
+    let read = File::open(&entry.abs).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    if read.is_err() {
+        return Vec::new();
+    }
+    let result = scan_buffer(
+        &entry.display,
+        &entry.rel,
+        kind,
+        entry.tracked,
+        &head,
+        tree,
+        scanner,
+    );
+    // Tokens in the head were already found by the streamed scan.
+    result
+        .findings
+        .into_iter()
+        .filter(|f| f.secret.is_none())
+        .collect()
 }
 
 fn skipped_binary(entry: &Entry) -> FileResult {

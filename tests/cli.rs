@@ -498,3 +498,23 @@ fn this_repository_scans_clean() {
     assert_eq!(rule_ids(&run), Vec::<String>::new(), "{}", run.stdout);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn a_large_committed_transcript_is_still_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut content = String::from("{\"type\":\"user\"}\n");
+    let filler = "{\"type\":\"assistant\",\"message\":\"ok\"}\n";
+    while content.len() < 20_000 {
+        content.push_str(filler);
+    }
+    content.push_str(&format!(
+        "{{\"content\":\"{}\"}}\n",
+        testkeys::key("api03", 50)
+    ));
+    write(dir.path(), ".claude/projects/p/s.jsonl", &content);
+    let run = claudit(
+        dir.path(),
+        &["scan", ".", "--format", "json", "--max-parse-size", "4096"],
+    );
+    assert_eq!(rule_ids(&run), ["CLD115", "CLD101"], "{}", run.stdout);
+}
