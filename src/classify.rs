@@ -40,6 +40,22 @@ impl FileKind {
         }
     }
 
+    /// Kinds whose parsed facts cross-file checks read (execution contexts,
+    /// settings layers); only these are kept after the per-file pass.
+    pub fn is_cross_file(self) -> bool {
+        matches!(
+            self,
+            FileKind::Dockerfile
+                | FileKind::Workflow
+                | FileKind::ActionMetadata
+                | FileKind::Devcontainer
+                | FileKind::Compose
+                | FileKind::Dotenv
+                | FileKind::ClaudeSettings
+                | FileKind::McpConfig
+        )
+    }
+
     /// Kinds whose structure claudit parses (the rest only get the token scan).
     pub fn is_structured(self) -> bool {
         !matches!(self, FileKind::Text | FileKind::ClaudeTranscript)

@@ -105,7 +105,11 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, discover::FatalError> {
         .build()
         .map_err(|e| discover::FatalError(format!("cannot start worker threads: {e}")))?;
     let trees = &discovered.trees;
-    let per_file: Vec<FileResult> = pool.install(|| {
+    // Fold per-file results into per-split accumulators: only files that
+    // produced something are kept, so memory follows findings and parsed
+    // structured files, not the file count. Splits are contiguous and joined
+    // left to right, so the order is the entry order for any thread count.
+    let collected: Collected = pool.install(|| {
         discovered
             .entries
             .par_iter()
@@ -113,13 +117,14 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, discover::FatalError> {
                 let tree = &trees[entry.root];
                 scan_entry(entry, tree, &scanner, opts, buf)
             })
-            .collect()
+            .fold(Collected::default, Collected::add)
+            .reduce(Collected::default, Collected::merge)
     });
 
-    let mut outcome = ScanOutcome::default();
-    let mut project = Project {
-        files: Vec::new(),
-        trees: discovered.trees,
+    let mut outcome = ScanOutcome {
+        findings: collected.findings,
+        notices: Vec::new(),
+        stats: collected.stats,
     };
     for w in discovered.warnings {
         outcome.notices.push(Notice {
@@ -131,22 +136,11 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, discover::FatalError> {
         });
         outcome.stats.files_unreadable += 1;
     }
-    for r in per_file {
-        match r.status {
-            FileStatus::Scanned => outcome.stats.files_scanned += 1,
-            FileStatus::Skipped => outcome.stats.files_skipped += 1,
-            FileStatus::Unreadable => outcome.stats.files_unreadable += 1,
-        }
-        outcome.stats.bytes_scanned += r.bytes;
-        outcome.stats.parse_errors += r
-            .notices
-            .iter()
-            .filter(|n| n.kind == NoticeKind::ParseError)
-            .count();
-        outcome.findings.extend(r.findings);
-        outcome.notices.extend(r.notices);
-        project.files.extend(r.facts);
-    }
+    outcome.notices.extend(collected.notices);
+    let project = Project {
+        files: collected.facts,
+        trees: discovered.trees,
+    };
     checks::project::run_all(&project, &mut outcome.findings);
     outcome
         .findings
@@ -190,6 +184,47 @@ pub fn scan_bytes(path: &str, bytes: &[u8]) -> ScanOutcome {
     }
 }
 
+/// Results gathered across files.
+#[derive(Default)]
+struct Collected {
+    stats: Stats,
+    findings: Vec<Finding>,
+    notices: Vec<Notice>,
+    facts: Vec<FileFacts>,
+}
+
+impl Collected {
+    fn add(mut self, r: FileResult) -> Self {
+        match r.status {
+            FileStatus::Scanned => self.stats.files_scanned += 1,
+            FileStatus::Skipped => self.stats.files_skipped += 1,
+            FileStatus::Unreadable => self.stats.files_unreadable += 1,
+        }
+        self.stats.bytes_scanned += r.bytes;
+        self.stats.parse_errors += r
+            .notices
+            .iter()
+            .filter(|n| n.kind == NoticeKind::ParseError)
+            .count();
+        self.findings.extend(r.findings);
+        self.notices.extend(r.notices);
+        self.facts.extend(r.facts.map(|f| *f));
+        self
+    }
+
+    fn merge(mut self, other: Collected) -> Self {
+        self.stats.files_scanned += other.stats.files_scanned;
+        self.stats.files_skipped += other.stats.files_skipped;
+        self.stats.files_unreadable += other.stats.files_unreadable;
+        self.stats.bytes_scanned += other.stats.bytes_scanned;
+        self.stats.parse_errors += other.stats.parse_errors;
+        self.findings.extend(other.findings);
+        self.notices.extend(other.notices);
+        self.facts.extend(other.facts);
+        self
+    }
+}
+
 enum FileStatus {
     Scanned,
     Skipped,
@@ -201,7 +236,7 @@ struct FileResult {
     bytes: u64,
     findings: Vec<Finding>,
     notices: Vec<Notice>,
-    facts: Option<FileFacts>,
+    facts: Option<Box<FileFacts>>,
 }
 
 impl FileResult {
@@ -290,17 +325,20 @@ fn scan_entry(
         tree,
         scanner,
     );
-    let facts = result.parsed.map(|parsed| {
-        FileFacts::new(
-            entry.root,
-            &entry.rel,
-            &entry.display,
-            kind,
-            entry.tracked,
-            parsed,
-            buf.clone(),
-        )
-    });
+    let facts = result
+        .parsed
+        .filter(|_| kind.is_cross_file())
+        .map(|parsed| {
+            Box::new(FileFacts::new(
+                entry.root,
+                &entry.rel,
+                &entry.display,
+                kind,
+                entry.tracked,
+                parsed,
+                buf.clone(),
+            ))
+        });
     FileResult {
         status: FileStatus::Scanned,
         bytes: buf.len() as u64,
