@@ -25,7 +25,10 @@ pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
         let Value::Literal(value) = &a.value else {
             continue;
         };
-        if is_placeholder_value(value) || ctx.token_within(&a.value_span) {
+        if is_placeholder_value(value)
+            || ctx.token_within(&a.value_span)
+            || !looks_like_credential(value)
+        {
             continue;
         }
         let secret = Secret::new(value.as_bytes(), 0);
@@ -45,5 +48,27 @@ pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
                 ))
                 .secret(secret.to_ref("credential-literal")),
         );
+    }
+}
+
+/// A literal that could be a credential. Tokens never hold whitespace (a value
+/// split across folded YAML lines breaks headers instead: the auth rules
+/// report that), and an `sk-ant-` value the token scan rejected is a
+/// truncated example, not a key.
+fn looks_like_credential(value: &str) -> bool {
+    let v = value.trim();
+    !v.contains(char::is_whitespace) && !v.starts_with("sk-ant-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_credential;
+
+    #[test]
+    fn whitespace_and_rejected_sk_ant_values_are_not_credentials() {
+        assert!(looks_like_credential("gw_8fK2nQ7xLm4Rt9Vb"));
+        assert!(!looks_like_credential("sk-ant-api03-abc def"));
+        assert!(!looks_like_credential("sk-ant-oat01-short"));
+        assert!(!looks_like_credential("see the wiki"));
     }
 }

@@ -47,8 +47,10 @@ fn credential_args(ctx: &FileContext, rule: &Rule, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        // `ENV ANTHROPIC_API_KEY=` clears the variable: nothing is stored.
-        if a.origin == Origin::DockerEnv && a.value == Value::Empty {
+        // `ENV ANTHROPIC_API_KEY=` clears the variable, and a placeholder
+        // (`sk-ant-...`, `changeme`) stores nothing secret.
+        let placeholder = matches!(&a.value, Value::Literal(v) if is_placeholder_value(v));
+        if a.origin == Origin::DockerEnv && (a.value == Value::Empty || placeholder) {
             continue;
         }
         // A recognised token in the value is the token rule's finding.
