@@ -24,17 +24,35 @@ pub struct DiscoverOptions {
     pub threads: usize,
 }
 
-/// One file to scan.
-#[derive(Debug, Clone)]
-pub struct Entry {
+/// One file to scan: a view into its [`Tree`], so discovery stores one path
+/// string per file and memory stays small on trees of a million files.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
     /// Index of the root (in the order the paths were given).
     pub root: usize,
-    pub abs: PathBuf,
+    pub tree: &'a Tree,
+    /// Index into `tree.files`.
+    pub index: usize,
+}
+
+impl<'a> Entry<'a> {
     /// Relative to the root directory, `/`-separated.
-    pub rel: String,
+    pub fn rel(&self) -> &'a str {
+        &self.tree.files[self.index]
+    }
+
+    pub fn abs(&self) -> PathBuf {
+        self.tree.root.join(self.rel())
+    }
+
     /// Relative to the current directory when under it, else absolute.
-    pub display: String,
-    pub tracked: bool,
+    pub fn display(&self) -> String {
+        format!("{}{}", self.tree.display_prefix, self.rel())
+    }
+
+    pub fn tracked(&self) -> bool {
+        self.tree.is_tracked(self.index)
+    }
 }
 
 /// A problem met while discovering (dangling link, loop, unreadable folder).
@@ -46,9 +64,32 @@ pub struct Warning {
 
 #[derive(Debug, Default)]
 pub struct Discovered {
-    pub entries: Vec<Entry>,
     pub trees: Vec<Tree>,
     pub warnings: Vec<Warning>,
+}
+
+impl Discovered {
+    /// (root, file index) of every file, in root then path order.
+    pub fn entry_ids(&self) -> Vec<(u32, u32)> {
+        self.trees
+            .iter()
+            .enumerate()
+            .flat_map(|(r, t)| (0..t.files.len()).map(move |i| (r as u32, i as u32)))
+            .collect()
+    }
+
+    pub fn entry(&self, id: (u32, u32)) -> Entry<'_> {
+        let root = id.0 as usize;
+        Entry {
+            root,
+            tree: &self.trees[root],
+            index: id.1 as usize,
+        }
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.trees.iter().map(|t| t.files.len()).sum()
+    }
 }
 
 /// Error that stops the scan before it starts (a path that does not exist).
@@ -60,7 +101,7 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered,
         .map_err(|e| FatalError(format!("cannot read the current directory: {e}")))?;
     let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
     let mut out = Discovered::default();
-    for (index, path) in paths.iter().enumerate() {
+    for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| {
             FatalError(format!(
                 "cannot scan {}: {}",
@@ -84,22 +125,16 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered,
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            out.entries.push(Entry {
-                root: index,
-                display: display_path(&cwd, &canon),
-                abs: canon.clone(),
-                rel: rel.clone(),
-                tracked: true,
-            });
             out.trees.push(Tree {
+                display_prefix: display_prefix(&cwd, &root),
                 root,
                 files: vec![rel],
                 in_git: false,
+                untracked: Vec::new(),
             });
             continue;
         }
-        let (entries, tree, warnings) = walk_root(index, &canon, &cwd, opts)?;
-        out.entries.extend(entries);
+        let (tree, warnings) = walk_root(&canon, &cwd, opts)?;
         out.trees.push(tree);
         out.warnings.extend(warnings);
     }
@@ -107,11 +142,10 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered,
 }
 
 fn walk_root(
-    index: usize,
     root: &Path,
     cwd: &Path,
     opts: &DiscoverOptions,
-) -> Result<(Vec<Entry>, Tree, Vec<Warning>), FatalError> {
+) -> Result<(Tree, Vec<Warning>), FatalError> {
     let tracked = if opts.no_ignore {
         None
     } else {
@@ -176,25 +210,36 @@ fn walk_root(
     files.dedup();
     warnings.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
 
-    let entries = files
-        .iter()
-        .map(|rel| {
-            let abs = root.join(rel);
-            Entry {
-                root: index,
-                display: display_path(cwd, &abs),
-                tracked: tracked.as_ref().is_none_or(|t| t.contains(rel)),
-                abs,
-                rel: rel.clone(),
-            }
-        })
-        .collect();
+    // Outside a work tree every file counts as committed.
+    let untracked = match &tracked {
+        Some(t) => files.iter().map(|rel| !t.contains(rel)).collect(),
+        None => Vec::new(),
+    };
     let tree = Tree {
+        display_prefix: display_prefix(cwd, root),
         root: root.to_path_buf(),
         files,
         in_git,
+        untracked,
     };
-    Ok((entries, tree, warnings))
+    Ok((tree, warnings))
+}
+
+/// What goes before a relative path to display it: the root relative to the
+/// current directory when under it, else the absolute root.
+fn display_prefix(cwd: &Path, root: &Path) -> String {
+    match root.strip_prefix(cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => String::new(),
+        Ok(rel) => format!("{}/", rel_string(rel)),
+        Err(_) => {
+            let abs = root.display().to_string();
+            if abs.ends_with('/') {
+                abs
+            } else {
+                format!("{abs}/")
+            }
+        }
+    }
 }
 
 /// Builds one visitor per walker thread; each buffers its paths and hands

@@ -104,18 +104,16 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, discover::FatalError> {
         .num_threads(opts.threads.max(1))
         .build()
         .map_err(|e| discover::FatalError(format!("cannot start worker threads: {e}")))?;
-    let trees = &discovered.trees;
+    let ids = discovered.entry_ids();
     // Fold per-file results into per-split accumulators: only files that
     // produced something are kept, so memory follows findings and parsed
     // structured files, not the file count. Splits are contiguous and joined
     // left to right, so the order is the entry order for any thread count.
     let collected: Collected = pool.install(|| {
-        discovered
-            .entries
-            .par_iter()
-            .map_init(Vec::new, |buf, entry| {
-                let tree = &trees[entry.root];
-                scan_entry(entry, tree, &scanner, opts, buf)
+        ids.par_iter()
+            .map_init(Vec::new, |buf, &id| {
+                let entry = discovered.entry(id);
+                scan_entry(&entry, entry.tree, &scanner, opts, buf)
             })
             .fold(Collected::default, Collected::add)
             .reduce(Collected::default, Collected::merge)
@@ -246,7 +244,7 @@ impl FileResult {
             bytes: 0,
             findings: Vec::new(),
             notices: vec![Notice {
-                path: entry.display.clone(),
+                path: entry.display(),
                 line: None,
                 column: None,
                 kind,
@@ -272,7 +270,9 @@ fn scan_entry(
             format!("cannot read: {}", describe_io(&e)),
         )
     };
-    let mut file = match File::open(&entry.abs) {
+    let abs = entry.abs();
+    let display = entry.display();
+    let mut file = match File::open(&abs) {
         Ok(f) => f,
         Err(e) => return unreadable(e),
     };
@@ -292,9 +292,9 @@ fn scan_entry(
             ),
         );
     }
-    let kind = classify(&entry.abs.to_string_lossy());
+    let kind = classify(&abs.to_string_lossy());
     if size > opts.max_parse_size {
-        return match stream_tokens(&mut file, &entry.display, scanner, opts.skip_binary) {
+        return match stream_tokens(&mut file, &display, scanner, opts.skip_binary) {
             Ok(Some((mut findings, bytes))) => {
                 findings.extend(large_file_checks(entry, kind, tree, scanner));
                 FileResult {
@@ -317,10 +317,10 @@ fn scan_entry(
         return skipped_binary(entry);
     }
     let result = scan_buffer(
-        &entry.display,
-        &entry.rel,
+        &display,
+        entry.rel(),
         kind,
-        entry.tracked,
+        entry.tracked(),
         buf,
         tree,
         scanner,
@@ -331,10 +331,10 @@ fn scan_entry(
         .map(|parsed| {
             Box::new(FileFacts::new(
                 entry.root,
-                &entry.rel,
-                &entry.display,
+                entry.rel(),
+                &display,
                 kind,
-                entry.tracked,
+                entry.tracked(),
                 parsed,
                 buf.clone(),
             ))
@@ -360,15 +360,15 @@ fn large_file_checks(
         return Vec::new();
     }
     let mut head = Vec::new();
-    let read = File::open(&entry.abs).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    let read = File::open(entry.abs()).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
     if read.is_err() {
         return Vec::new();
     }
     let result = scan_buffer(
-        &entry.display,
-        &entry.rel,
+        &entry.display(),
+        entry.rel(),
         kind,
-        entry.tracked,
+        entry.tracked(),
         &head,
         tree,
         scanner,

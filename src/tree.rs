@@ -11,12 +11,23 @@ pub struct Tree {
     pub files: Vec<String>,
     /// Inside a git work tree (so "committed" means "in the index").
     pub in_git: bool,
+    /// Prepended to a relative path to display it (`""`, `sub/`, `/abs/root/`).
+    pub display_prefix: String,
+    /// Parallel to `files` in a git work tree: not in the index. Empty outside
+    /// a work tree, where every file counts as committed.
+    pub untracked: Vec<bool>,
 }
 
 /// Files larger than this are never read as side files.
 const SIDE_FILE_LIMIT: u64 = 1 << 20;
 
 impl Tree {
+    /// Whether `files[index]` is committed (tracked in the index, or present
+    /// and not ignored outside a work tree).
+    pub fn is_tracked(&self, index: usize) -> bool {
+        !self.untracked.get(index).copied().unwrap_or(false)
+    }
+
     pub fn contains(&self, rel: &str) -> bool {
         self.files.binary_search_by(|f| f.as_str().cmp(rel)).is_ok()
     }

@@ -588,7 +588,7 @@ mod tests {
             let tree = Tree {
                 root: self.dir.path().to_path_buf(),
                 files: self.files.clone(),
-                in_git: false,
+                ..Tree::default()
             };
             let parsed: Parsed = crate::formats::dockerfile::parse_file(text);
             let ctx = FileContext {
