@@ -518,3 +518,46 @@ fn a_large_committed_transcript_is_still_reported() {
     );
     assert_eq!(rule_ids(&run), ["CLD115", "CLD101"], "{}", run.stdout);
 }
+
+#[test]
+fn token_findings_carry_the_logical_location_of_where_they_sit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = testkeys::key("api03", 60);
+    write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        format!(
+            "on: push\njobs:\n  build:\n    runs-on: x\n    steps:\n      - run: |\n          curl -H 'x-api-key: {key}' https://example.com\n"
+        ),
+    );
+    write(
+        dir.path(),
+        "Dockerfile",
+        format!("FROM alpine AS base\nRUN echo {key} > /k\n"),
+    );
+    write(
+        dir.path(),
+        ".mcp.json",
+        format!("{{\"mcpServers\": {{\"a\": {{\"args\": [\"--key\", \"{key}\"]}}}}}}\n"),
+    );
+    let v = json(&claudit(dir.path(), &["scan", ".", "--format", "json"]));
+    let logical: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or(""),
+                f["logical_location"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        logical,
+        [
+            (".github/workflows/ci.yml", "jobs.build.steps[0].run"),
+            (".mcp.json", "/mcpServers/a/args/1"),
+            ("Dockerfile", "stage[0] base > RUN"),
+        ]
+    );
+}

@@ -38,6 +38,8 @@ pub struct Parsed {
     pub workflow: Option<yaml::workflow::Workflow>,
     pub action: Option<yaml::workflow::Action>,
     pub compose: Option<yaml::compose::Compose>,
+    /// The YAML tree of a workflow, action or compose file.
+    pub yaml: Option<yaml::Node>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -56,6 +58,16 @@ impl Parsed {
         }
         if let Some(doc) = &self.json {
             return doc.pointer_at(span);
+        }
+        if let Some(root) = &self.yaml {
+            return root.path_at(span).filter(|p| !p.is_empty());
+        }
+        if let Some(doc) = &self.dockerfile {
+            let inst = doc
+                .instructions
+                .iter()
+                .find(|i| i.span.start <= span.start && span.end <= i.span.end)?;
+            return Some(doc.location(inst, &inst.keyword));
         }
         None
     }

@@ -50,9 +50,13 @@ pub struct EnvFile {
 /// Parses a compose file's first document. An empty file or one without
 /// services gives no services; broken YAML gives a diagnostic.
 pub fn parse_compose(text: &str) -> Result<Compose, Diagnostic> {
-    let Some(root) = load(text, true)? else {
-        return Ok(Compose::default());
-    };
+    Ok(load(text, true)?
+        .map(|root| compose_from(text, &root))
+        .unwrap_or_default())
+}
+
+/// The typed compose file of an already loaded document (merge keys applied).
+pub fn compose_from(text: &str, root: &Node) -> Compose {
     let services = root
         .get("services")
         .map(|services| {
@@ -63,7 +67,7 @@ pub fn parse_compose(text: &str) -> Result<Compose, Diagnostic> {
                 .collect()
         })
         .unwrap_or_default();
-    Ok(Compose { services })
+    Compose { services }
 }
 
 impl Compose {

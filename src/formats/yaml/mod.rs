@@ -41,24 +41,33 @@ pub const MERGE_ENTRY_BUDGET: usize = 100_000;
 /// Parses a workflow, action metadata or compose file into assignments.
 pub fn parse_file(kind: FileKind, text: &str) -> Parsed {
     let mut parsed = Parsed::default();
-    let result = match kind {
-        FileKind::Workflow => workflow::parse_workflow(text).map(|w| {
+    let root = match load(text, kind == FileKind::Compose) {
+        Ok(Some(root)) => root,
+        Ok(None) => return parsed,
+        Err(diagnostic) => {
+            parsed.diagnostics.push(diagnostic);
+            return parsed;
+        }
+    };
+    match kind {
+        FileKind::Workflow => {
+            let w = workflow::workflow_from(&root);
             parsed.assignments = w.assignments();
             parsed.workflow = Some(w);
-        }),
-        FileKind::ActionMetadata => workflow::parse_action(text).map(|a| {
+        }
+        FileKind::ActionMetadata => {
+            let a = workflow::action_from(&root);
             parsed.assignments = a.assignments();
             parsed.action = Some(a);
-        }),
-        FileKind::Compose => compose::parse_compose(text).map(|c| {
+        }
+        FileKind::Compose => {
+            let c = compose::compose_from(text, &root);
             parsed.assignments = c.assignments();
             parsed.compose = Some(c);
-        }),
-        _ => Ok(()),
-    };
-    if let Err(diagnostic) = result {
-        parsed.diagnostics.push(diagnostic);
+        }
+        _ => {}
     }
+    parsed.yaml = Some(root);
     parsed
 }
 
@@ -92,6 +101,50 @@ pub enum NodeKind {
 pub struct Entry {
     pub key: Node,
     pub value: Node,
+}
+
+impl Node {
+    /// The YAML path (`jobs.build.steps[0].run`) of the innermost key or
+    /// value holding `span`; `None` when the span is outside this node.
+    pub fn path_at(&self, span: &Range<usize>) -> Option<String> {
+        let within = |outer: &Range<usize>| outer.start <= span.start && span.end <= outer.end;
+        let mut path = String::new();
+        let mut node = self;
+        'descend: loop {
+            match &node.kind {
+                NodeKind::Mapping(entries) => {
+                    for e in entries {
+                        let key = match &e.key.kind {
+                            NodeKind::Scalar(s) => s.text.as_str(),
+                            _ => "?",
+                        };
+                        if within(&e.key.span) || within(&e.value.span) {
+                            if !path.is_empty() {
+                                path.push('.');
+                            }
+                            path.push_str(key);
+                            if within(&e.key.span) {
+                                return Some(path);
+                            }
+                            node = &e.value;
+                            continue 'descend;
+                        }
+                    }
+                }
+                NodeKind::Sequence(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if within(&item.span) {
+                            path.push_str(&format!("[{i}]"));
+                            node = item;
+                            continue 'descend;
+                        }
+                    }
+                }
+                NodeKind::Scalar(_) => {}
+            }
+            return (!path.is_empty() || within(&self.span)).then_some(path);
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq)]

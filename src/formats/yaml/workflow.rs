@@ -106,13 +106,17 @@ pub struct Runs {
 /// Parses a workflow's first document. An empty file or a top level that is
 /// not a mapping gives an empty workflow; broken YAML gives a diagnostic.
 pub fn parse_workflow(text: &str) -> Result<Workflow, Diagnostic> {
-    let Some(root) = load(text, false)? else {
-        return Ok(Workflow::default());
-    };
+    Ok(load(text, false)?
+        .map(|root| workflow_from(&root))
+        .unwrap_or_default())
+}
+
+/// The typed workflow of an already loaded document.
+pub fn workflow_from(root: &Node) -> Workflow {
     if !root.is_mapping() {
-        return Ok(Workflow::default());
+        return Workflow::default();
     }
-    Ok(Workflow {
+    Workflow {
         name: root.get("name").and_then(Text::from_node),
         on: root.get("on").map(triggers).unwrap_or_default(),
         permissions: root.get("permissions").cloned(),
@@ -121,17 +125,21 @@ pub fn parse_workflow(text: &str) -> Result<Workflow, Diagnostic> {
             .get("jobs")
             .map(|jobs| jobs.entries().iter().filter_map(job).collect())
             .unwrap_or_default(),
-    })
+    }
 }
 
 /// Parses action metadata's first document, like [`parse_workflow`].
 pub fn parse_action(text: &str) -> Result<Action, Diagnostic> {
-    let Some(root) = load(text, false)? else {
-        return Ok(Action::default());
-    };
+    Ok(load(text, false)?
+        .map(|root| action_from(&root))
+        .unwrap_or_default())
+}
+
+/// The typed action metadata of an already loaded document.
+pub fn action_from(root: &Node) -> Action {
     let runs = root.get("runs");
     let field = |name: &str| runs.and_then(|r| r.get(name)).and_then(Text::from_node);
-    Ok(Action {
+    Action {
         name: root.get("name").and_then(Text::from_node),
         inputs: root
             .get("inputs")
@@ -153,7 +161,7 @@ pub fn parse_action(text: &str) -> Result<Action, Diagnostic> {
             ),
             steps: steps(runs.and_then(|r| r.get("steps")), "runs"),
         },
-    })
+    }
 }
 
 impl Workflow {
