@@ -6,6 +6,7 @@
 # Prints, for each tool, the median wall time over --runs warm runs, MB/s, and peak RSS
 # (max over runs), then claudit/ripgrep ratios; also claudit's key recall against the
 # corpus ground truth. Not part of CI: it takes minutes and needs a quiet machine.
+# CLAUDIT_SHARED points at the shared folder when it is not beside the repository.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 size=500 repos=50 runs=5 seed=7 dir=/tmp/claudit-bench threads=""
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-gen=$here/../shared/bench/gen_corpus.py
+gen=${CLAUDIT_SHARED:-$here/../shared}/bench/gen_corpus.py
 [ -f "$gen" ] || { echo "bench: $gen not found" >&2; exit 2; }
 command -v rg >/dev/null || { echo "bench: installing ripgrep" >&2; apt-get install -y -qq ripgrep >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq ripgrep; }; }
 [ -x /usr/bin/time ] || { apt-get install -y -qq time >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq time; }; }

@@ -53,11 +53,9 @@ pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
 
 /// A literal that could be a credential. Tokens never hold whitespace (a value
 /// split across folded YAML lines breaks headers instead: the auth rules
-/// report that), and an `sk-ant-` value the token scan rejected is a
-/// truncated example, not a key.
+/// report that).
 fn looks_like_credential(value: &str) -> bool {
-    let v = value.trim();
-    !v.contains(char::is_whitespace) && !v.starts_with("sk-ant-")
+    !value.trim().contains(char::is_whitespace)
 }
 
 #[cfg(test)]
@@ -68,7 +66,6 @@ mod tests {
     fn whitespace_and_rejected_sk_ant_values_are_not_credentials() {
         assert!(looks_like_credential("gw_8fK2nQ7xLm4Rt9Vb"));
         assert!(!looks_like_credential("sk-ant-api03-abc def"));
-        assert!(!looks_like_credential("sk-ant-oat01-short"));
         assert!(!looks_like_credential("see the wiki"));
     }
 }

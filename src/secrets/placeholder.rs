@@ -46,9 +46,12 @@ pub fn is_placeholder_body(body: &[u8]) -> bool {
 
 /// True when a value assigned to a credential variable is a placeholder or
 /// obviously not a credential (`changeme`, `<your key>`, `***`, `...`, `none`).
+/// An `sk-ant-` value counts as a placeholder here: when it is a real token
+/// the token rules report it, and when the token scan rejects it, it is a
+/// truncated example.
 pub fn is_placeholder_value(value: &str) -> bool {
     let v = value.trim();
-    if v.is_empty() {
+    if v.is_empty() || v.starts_with("sk-ant-") {
         return true;
     }
     let lower = v.to_ascii_lowercase();
