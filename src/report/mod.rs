@@ -4,6 +4,7 @@
 pub mod github;
 pub mod json;
 pub mod line_hash;
+pub mod markdown;
 pub mod sarif;
 pub mod text;
 
