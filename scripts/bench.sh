@@ -37,7 +37,7 @@ bytes=$(du -sb --exclude=ground-truth.jsonl --exclude=corpus.json "$corpus" | cu
 files=$(find "$corpus" -type f | wc -l)
 
 # warm the page cache
-cat $(find "$corpus" -type f) >/dev/null 2>&1 || true
+find "$corpus" -type f -print0 | xargs -0 cat >/dev/null 2>&1 || true
 
 rg_pattern='sk-ant-(?:api03|admin01|oat01|ort01)-[A-Za-z0-9_-]{93}AA(?:[^A-Za-z0-9_-]|$)'
 claudit_cmd=("$claudit" scan "$corpus" --no-ignore --format json --output /dev/null --fail-on none --quiet)
