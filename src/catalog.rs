@@ -118,7 +118,8 @@ pub fn index_of(id: &str) -> Option<usize> {
     rules().binary_search_by(|r| r.id.as_str().cmp(id)).ok()
 }
 
-/// Replaces `{{key:TAG}}`, `{{key:TAG:SEED}}` and `{{gateway}}` with values built at run time.
+/// Replaces `{{key:TAG}}`, `{{key:TAG:SEED}}`, `{{gateway}}`, `{{vendor:KIND}}` (see
+/// [`crate::testkeys::vendor_token`]) and `{{pad:BYTES}}` with values built at run time.
 pub fn fill_placeholders(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 128);
     let mut rest = text;
@@ -137,6 +138,14 @@ pub fn fill_placeholders(text: &str) -> String {
                 out.push_str(&crate::testkeys::key(tag, seed));
             }
             (Some("gateway"), _, _) => out.push_str(&crate::testkeys::gateway_token(1)),
+            (Some("vendor"), Some(kind), seed) => {
+                let seed = seed.and_then(|s| s.parse().ok()).unwrap_or(1);
+                out.push_str(&crate::testkeys::vendor_token(kind, seed));
+            }
+            // `{{pad:BYTES}}`: that many spaces (size-limit examples), at most 8 MiB.
+            (Some("pad"), Some(n), None) if n.parse::<usize>().is_ok_and(|n| n <= 8 << 20) => {
+                out.push_str(&" ".repeat(n.parse().unwrap_or(0)));
+            }
             _ => {
                 out.push_str("{{");
                 out.push_str(inner);

@@ -1,11 +1,31 @@
-//! `.claudit.toml`: excludes, disabled rules and per-rule severity overrides.
+//! `.claudit.toml`: excludes, disabled rules, per-rule severity overrides,
+//! thresholds, ignores, allowlists and custom token rules. The JSON schema is
+//! `schemas/claudit-toml.schema.json`.
 //!
 //! ```toml
 //! exclude = ["vendor/**", "testdata/**"]
 //! disable = ["CLD108"]
+//! min_severity = "note"
+//! min_confidence = "low"
 //!
 //! [severity]
 //! CLD110 = "warning"
+//!
+//! [[ignore]]                      # see `crate::triage`
+//! rule = "CLD101"
+//! path = ".claude/settings.json"
+//! pointer = "/env"
+//! reason = "revoked test key"
+//!
+//! [allowlist]
+//! paths = ["testdata/**"]
+//! regexes = ["EXAMPLE"]
+//! secret_ids = []
+//!
+//! [[custom_rules]]                # see `crate::triage::custom`
+//! id = "CLD901"
+//! name = "acme-gateway-token"
+//! regex = 'acme_gw_[A-Za-z0-9]{32}'
 //! ```
 //!
 //! Unknown keys are an error that names the key and its position, so a typo
@@ -16,7 +36,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Confidence, Finding, Severity};
+use crate::triage::custom::CustomRuleConfig;
 
 pub const FILE_NAME: &str = ".claudit.toml";
 
@@ -32,6 +53,66 @@ pub struct Config {
     /// Rule id or name → severity.
     #[serde(default)]
     pub severity: BTreeMap<String, Severity>,
+    /// Findings below this severity (after overrides) are dropped.
+    #[serde(default)]
+    pub min_severity: Option<Severity>,
+    /// Findings below this confidence are dropped.
+    #[serde(default)]
+    pub min_confidence: Option<Confidence>,
+    /// `[[ignore]]`: suppress findings by path glob, rule and logical location.
+    #[serde(default, rename = "ignore")]
+    pub ignores: Vec<IgnoreEntry>,
+    /// Secrets never to report.
+    #[serde(default)]
+    pub allowlist: Allowlist,
+    /// `[[custom_rules]]`: an organisation's own token shapes.
+    #[serde(default)]
+    pub custom_rules: Vec<CustomRuleConfig>,
+    /// `[policy]`: allowed providers, credential kinds and base-URL hosts (see `crate::env::policy`).
+    #[serde(default)]
+    pub policy: Option<crate::env::policy::Policy>,
+}
+
+/// One `[[ignore]]` entry: findings in files matching `path` (a gitignore-style
+/// glob relative to the config's folder), of `rule` when given, at `pointer`
+/// (a JSON pointer or YAML path, and everything under it) when given.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreEntry {
+    pub path: String,
+    #[serde(default)]
+    pub rule: Option<String>,
+    #[serde(default)]
+    pub pointer: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl IgnoreEntry {
+    /// `path = "…", rule = "…", pointer = "…"`, for messages.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![format!("path = {:?}", self.path)];
+        if let Some(rule) = &self.rule {
+            parts.push(format!("rule = {rule:?}"));
+        }
+        if let Some(pointer) = &self.pointer {
+            parts.push(format!("pointer = {pointer:?}"));
+        }
+        parts.join(", ")
+    }
+}
+
+/// Secrets that are never reported: by file (glob), by value (regex on the
+/// matched secret) or by `secret_id` (as shown in JSON and SARIF output).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allowlist {
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    #[serde(default)]
+    pub secret_ids: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -66,26 +147,69 @@ impl Config {
                 crate::discover::describe_io(&e)
             ))
         })?;
-        let config = Config::parse(&text)
+        let mut config = Config::parse(&text)
             .map_err(|e| ConfigError(format!("invalid config {}: {}", path.display(), e)))?;
+        if let Some(policy) = config.policy.as_mut() {
+            policy.set_origin(&path, &text);
+        }
         Ok((config, Some(path)))
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
         config.validate()?;
+        if let Some(policy) = &config.policy {
+            policy.validate(text)?;
+        }
         Ok(config)
     }
 
     fn validate(&self) -> Result<(), String> {
-        for r in self.disable.iter().chain(self.severity.keys()) {
-            if crate::catalog::find(r).is_none() {
+        // Custom rules first: the rule names below may refer to them.
+        self.custom_token_rules()?;
+        let ignore_rules = self.ignores.iter().filter_map(|i| i.rule.as_ref());
+        for r in self
+            .disable
+            .iter()
+            .chain(self.severity.keys())
+            .chain(ignore_rules)
+        {
+            if self.resolve_rule(r).is_none() {
                 return Err(format!(
                     "unknown rule `{r}` (see `claudit rules` for the list)"
                 ));
             }
         }
+        for glob in self
+            .ignores
+            .iter()
+            .map(|i| &i.path)
+            .chain(&self.allowlist.paths)
+        {
+            let mut builder = ignore::gitignore::GitignoreBuilder::new("");
+            builder
+                .add_line(None, glob)
+                .map_err(|e| format!("invalid path glob `{glob}`: {e}"))?;
+        }
         Ok(())
+    }
+
+    /// The rule id a query names: a catalog id (any case) or name, or a
+    /// custom rule's id or name.
+    pub fn resolve_rule<'a>(&'a self, query: &str) -> Option<&'a str> {
+        if let Some(rule) = crate::catalog::find(query) {
+            return Some(rule.id.as_str());
+        }
+        self.custom_rules
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(query) || r.name == query)
+            .map(|r| r.id.as_str())
+    }
+
+    /// The compiled custom token rules and allowlist value regexes, or `None`
+    /// when there are none (the scan then skips the extra pass).
+    pub fn custom_token_rules(&self) -> Result<Option<crate::triage::custom::CustomRules>, String> {
+        crate::triage::custom::CustomRules::compile(&self.custom_rules, &self.allowlist.regexes)
     }
 
     /// Drops disabled rules and applies severity overrides.
@@ -93,13 +217,12 @@ impl Config {
         let disabled: Vec<&str> = self
             .disable
             .iter()
-            .filter_map(|r| crate::catalog::find(r))
-            .map(|r| r.id.as_str())
+            .filter_map(|r| self.resolve_rule(r))
             .collect();
         findings.retain(|f| !disabled.contains(&f.rule_id));
         for (rule, severity) in &self.severity {
-            if let Some(rule) = crate::catalog::find(rule) {
-                for f in findings.iter_mut().filter(|f| f.rule_id == rule.id) {
+            if let Some(id) = self.resolve_rule(rule) {
+                for f in findings.iter_mut().filter(|f| f.rule_id == id) {
                     f.severity = *severity;
                 }
             }
@@ -133,5 +256,35 @@ mod tests {
         c.apply(&mut findings);
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].severity, Severity::Note);
+    }
+
+    #[test]
+    fn triage_keys_parse_and_are_checked() {
+        let c = Config::parse(
+            "min_severity = \"warning\"\nmin_confidence = \"medium\"\n\
+             disable = [\"acme-token\"]\n[severity]\nACME001 = \"note\"\n\
+             [[ignore]]\npath = \".claude/settings.json\"\nrule = \"CLD101\"\npointer = \"/env\"\n\
+             [allowlist]\npaths = [\"testdata/**\"]\nregexes = [\"EXAMPLE\"]\nsecret_ids = [\"abc\"]\n\
+             [[custom_rules]]\nid = \"ACME001\"\nname = \"acme-token\"\nregex = \"acme_[a-z]{8}\"\n",
+        )
+        .expect("valid");
+        assert_eq!(c.min_severity, Some(Severity::Warning));
+        assert_eq!(c.resolve_rule("acme-token"), Some("ACME001"));
+        assert_eq!(c.resolve_rule("cld101"), Some("CLD101"));
+        assert!(c.custom_token_rules().expect("compiles").is_some());
+        for (bad, needle) in [
+            ("[[ignore]]\nrule = \"CLD101\"\n", "path"),
+            ("[[ignore]]\npath = \"a\"\nrule = \"CLD999\"\n", "CLD999"),
+            ("[[ignore]]\npath = \"a\"\nrules = \"x\"\n", "rules"),
+            ("[allowlist]\nregexes = [\"(\"]\n", "allowlist regex"),
+            (
+                "[[custom_rules]]\nid = \"CLD101\"\nname = \"x\"\nregex = \"x\"\n",
+                "CLD101",
+            ),
+            ("min_severity = \"high\"\n", "min_severity"),
+        ] {
+            let err = Config::parse(bad).unwrap_err();
+            assert!(err.contains(needle), "{bad}: {err}");
+        }
     }
 }

@@ -122,6 +122,58 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The first line of the region, with every secret on it redacted.
     pub snippet: Option<Snippet>,
+    /// Set by triage (`crate::triage`) when an ignore, an allowlist or a
+    /// baseline entry covers this finding.
+    pub suppression: Option<Suppression>,
+    /// Set by triage when a baseline was given: whether the finding is in it.
+    pub baseline_state: Option<BaselineState>,
+}
+
+/// What covers a finding: an inline ignore, a `.claudit.toml` ignore or
+/// allowlist entry, or a baseline entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// SARIF `inSource` (an ignore comment in the file) or `external`.
+    pub kind: SuppressionKind,
+    /// Where the suppression comes from, e.g. `ignore comment at .env:3`.
+    pub by: String,
+    /// The reason given with it, if any (already redacted).
+    pub justification: Option<String>,
+    /// False under `--no-ignores`: the finding is still reported, and the
+    /// suppression only says what would have hidden it.
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuppressionKind {
+    InSource,
+    External,
+}
+
+impl SuppressionKind {
+    /// The SARIF `suppression.kind` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::InSource => "inSource",
+            SuppressionKind::External => "external",
+        }
+    }
+}
+
+/// SARIF `baselineState`. `absent` is never emitted: GitHub ignores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineState {
+    New,
+    Unchanged,
+}
+
+impl BaselineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+        }
+    }
 }
 
 /// One source line for code frames, already redacted and clipped.
@@ -294,6 +346,8 @@ impl Finding {
             secret: None,
             related: Vec::new(),
             snippet: None,
+            suppression: None,
+            baseline_state: None,
         }
     }
 

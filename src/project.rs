@@ -98,6 +98,8 @@ impl FileFacts {
 pub struct Project {
     pub files: Vec<FileFacts>,
     pub trees: Vec<Tree>,
+    /// The scan's `[policy]`, for the policy rules.
+    pub policy: Option<crate::env::policy::Policy>,
 }
 
 impl Project {

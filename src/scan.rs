@@ -6,6 +6,7 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -18,6 +19,8 @@ use crate::project::{FileFacts, Project};
 use crate::secrets::tokens::{MAX_TOKEN_LEN, TokenMatch, TokenScanner};
 use crate::source::LineIndex;
 use crate::tree::Tree;
+use crate::triage::custom::CustomRules;
+use crate::triage::ignores::{self, InlineIgnore};
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -30,6 +33,14 @@ pub struct ScanOptions {
     /// Files up to this size are parsed; larger ones get the streamed token scan only.
     pub max_parse_size: u64,
     pub skip_binary: bool,
+    /// Custom token rules and allowlisted values (`.claudit.toml`); `None`
+    /// keeps the per-file pass out of the scan.
+    pub custom: Option<Arc<CustomRules>>,
+    /// `--diff-base`: only changed files and the files cross-file checks
+    /// read for context are scanned; the rest count as unchanged.
+    pub only_changed: Option<Arc<crate::triage::diff::PendingDiff>>,
+    /// `[policy]` of `.claudit.toml`, for the policy rules (CLD250+).
+    pub policy: Option<crate::env::policy::Policy>,
 }
 
 impl Default for ScanOptions {
@@ -42,6 +53,9 @@ impl Default for ScanOptions {
             max_file_size: 256 * 1024 * 1024,
             max_parse_size: 4 * 1024 * 1024,
             skip_binary: false,
+            custom: None,
+            only_changed: None,
+            policy: None,
         }
     }
 }
@@ -71,6 +85,12 @@ pub enum NoticeKind {
     Unreadable,
     /// The file was skipped on purpose (too large, binary with --skip-binary).
     Skipped,
+    /// An inline or `.claudit.toml` ignore that matched no finding (triage).
+    UnusedIgnore,
+    /// A `claudit: ignore` comment that could not be read or names no rule.
+    InvalidIgnore,
+    /// A baseline entry past its expiry date: its finding is reported again.
+    ExpiredBaseline,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -80,6 +100,13 @@ pub struct Stats {
     pub files_unreadable: usize,
     pub parse_errors: usize,
     pub bytes_scanned: u64,
+    /// Files not read because `--diff-base` says they did not change.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub files_unchanged: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Default)]
@@ -87,10 +114,20 @@ pub struct ScanOutcome {
     pub findings: Vec<Finding>,
     pub notices: Vec<Notice>,
     pub stats: Stats,
+    /// `claudit: ignore` comments found in the scanned files.
+    pub inline_ignores: Vec<InlineIgnore>,
+    /// Filled by [`crate::triage::apply`].
+    pub triage: crate::triage::Triage,
 }
 
 /// Scans the given paths. `Err` only for fatal problems (a path that does not exist).
 pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, discover::FatalError> {
+    scan_project(opts).map(|(outcome, _)| outcome)
+}
+
+/// [`scan`], also returning the parsed project (`claudit env` reads its
+/// execution contexts).
+pub fn scan_project(opts: &ScanOptions) -> Result<(ScanOutcome, Project), discover::FatalError> {
     let discovered = discover::discover(
         &opts.paths,
         &DiscoverOptions {
@@ -123,6 +160,8 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, discover::FatalError> {
         findings: collected.findings,
         notices: Vec::new(),
         stats: collected.stats,
+        inline_ignores: collected.inline_ignores,
+        ..ScanOutcome::default()
     };
     for w in discovered.warnings {
         outcome.notices.push(Notice {
@@ -138,21 +177,28 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, discover::FatalError> {
     let project = Project {
         files: collected.facts,
         trees: discovered.trees,
+        policy: opts.policy.clone(),
     };
     checks::project::run_all(&project, &mut outcome.findings);
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Ok(outcome)
+    Ok((outcome, project))
 }
 
 /// Scans one in-memory buffer (stdin) as if it were a file at `path`.
 pub fn scan_bytes(path: &str, bytes: &[u8]) -> ScanOutcome {
+    scan_bytes_with(path, bytes, None)
+}
+
+/// [`scan_bytes`] with custom token rules.
+pub fn scan_bytes_with(path: &str, bytes: &[u8], custom: Option<&CustomRules>) -> ScanOutcome {
     let scanner = TokenScanner::new();
     let tree = Tree::default();
     let kind = classify(path);
-    let result = scan_buffer(path, path, kind, true, bytes, &tree, &scanner);
+    let result = scan_buffer(path, path, kind, true, bytes, &tree, &scanner, custom);
     let (mut findings, notices) = (result.findings, result.notices);
+    let inline_ignores = result.inline_ignores;
     if let Some(parsed) = result.parsed {
         let project = Project {
             files: vec![FileFacts::new(
@@ -165,6 +211,7 @@ pub fn scan_bytes(path: &str, bytes: &[u8]) -> ScanOutcome {
                 bytes.to_vec(),
             )],
             trees: vec![tree],
+            policy: None,
         };
         checks::project::run_all(&project, &mut findings);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -179,6 +226,8 @@ pub fn scan_bytes(path: &str, bytes: &[u8]) -> ScanOutcome {
         findings,
         notices,
         stats,
+        inline_ignores,
+        ..ScanOutcome::default()
     }
 }
 
@@ -189,6 +238,7 @@ struct Collected {
     findings: Vec<Finding>,
     notices: Vec<Notice>,
     facts: Vec<FileFacts>,
+    inline_ignores: Vec<InlineIgnore>,
 }
 
 impl Collected {
@@ -197,6 +247,7 @@ impl Collected {
             FileStatus::Scanned => self.stats.files_scanned += 1,
             FileStatus::Skipped => self.stats.files_skipped += 1,
             FileStatus::Unreadable => self.stats.files_unreadable += 1,
+            FileStatus::Unchanged => self.stats.files_unchanged += 1,
         }
         self.stats.bytes_scanned += r.bytes;
         self.stats.parse_errors += r
@@ -207,6 +258,7 @@ impl Collected {
         self.findings.extend(r.findings);
         self.notices.extend(r.notices);
         self.facts.extend(r.facts.map(|f| *f));
+        self.inline_ignores.extend(r.inline_ignores);
         self
     }
 
@@ -216,9 +268,11 @@ impl Collected {
         self.stats.files_unreadable += other.stats.files_unreadable;
         self.stats.bytes_scanned += other.stats.bytes_scanned;
         self.stats.parse_errors += other.stats.parse_errors;
+        self.stats.files_unchanged += other.stats.files_unchanged;
         self.findings.extend(other.findings);
         self.notices.extend(other.notices);
         self.facts.extend(other.facts);
+        self.inline_ignores.extend(other.inline_ignores);
         self
     }
 }
@@ -227,6 +281,7 @@ enum FileStatus {
     Scanned,
     Skipped,
     Unreadable,
+    Unchanged,
 }
 
 struct FileResult {
@@ -235,6 +290,7 @@ struct FileResult {
     findings: Vec<Finding>,
     notices: Vec<Notice>,
     facts: Option<Box<FileFacts>>,
+    inline_ignores: Vec<InlineIgnore>,
 }
 
 impl FileResult {
@@ -251,6 +307,18 @@ impl FileResult {
                 message,
             }],
             facts: None,
+            inline_ignores: Vec::new(),
+        }
+    }
+
+    fn unchanged() -> Self {
+        FileResult {
+            status: FileStatus::Unchanged,
+            bytes: 0,
+            findings: Vec::new(),
+            notices: Vec::new(),
+            facts: None,
+            inline_ignores: Vec::new(),
         }
     }
 }
@@ -271,6 +339,13 @@ fn scan_entry(
         )
     };
     let abs = entry.abs();
+    // Changed-files mode: unchanged files are read only when they give context.
+    if let Some(changed) = &opts.only_changed
+        && !classify(&abs.to_string_lossy()).is_cross_file()
+        && !changed.may_have_changed(&abs)
+    {
+        return FileResult::unchanged();
+    }
     let display = entry.display();
     let mut file = match File::open(&abs) {
         Ok(f) => f,
@@ -303,6 +378,7 @@ fn scan_entry(
                     findings,
                     notices: Vec::new(),
                     facts: None,
+                    inline_ignores: Vec::new(),
                 }
             }
             Ok(None) => skipped_binary(entry),
@@ -324,6 +400,7 @@ fn scan_entry(
         buf,
         tree,
         scanner,
+        opts.custom.as_deref(),
     );
     let facts = result
         .parsed
@@ -345,6 +422,7 @@ fn scan_entry(
         findings: result.findings,
         notices: result.notices,
         facts,
+        inline_ignores: result.inline_ignores,
     }
 }
 
@@ -356,6 +434,16 @@ fn large_file_checks(
     tree: &Tree,
     scanner: &TokenScanner,
 ) -> Vec<Finding> {
+    let size = std::fs::metadata(entry.abs()).map_or(0, |m| m.len());
+    if kind == FileKind::ClaudeSettings
+        && size > checks::settings::syntax::MAX_SETTINGS_BYTES as u64
+    {
+        // Too large to parse, and over Claude Code's 2 MiB limit (CLD304).
+        let mut finding = checks::settings::syntax::too_large(size);
+        finding.path = entry.display().to_string();
+        finding.region = Some(LineIndex::new(b"").region(b"", &(0..0)));
+        return vec![finding];
+    }
     if kind != FileKind::ClaudeTranscript {
         return Vec::new();
     }
@@ -372,6 +460,7 @@ fn large_file_checks(
         &head,
         tree,
         scanner,
+        None,
     );
     // Tokens in the head were already found by the streamed scan.
     result
@@ -397,6 +486,7 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 
 /// Scans a whole file held in memory: tokens, then structure when the kind
 /// has one and the bytes are text.
+#[allow(clippy::too_many_arguments)]
 fn scan_buffer(
     display: &str,
     rel: &str,
@@ -405,11 +495,18 @@ fn scan_buffer(
     bytes: &[u8],
     tree: &Tree,
     scanner: &TokenScanner,
+    custom: Option<&CustomRules>,
 ) -> BufferResult {
     let tokens = scanner.scan(bytes);
     let binary = is_binary(bytes);
     let needs_parse = kind.is_structured() || kind == FileKind::ClaudeTranscript;
-    if tokens.is_empty() && !needs_parse {
+    // Triage: custom token rules (only when configured) and ignore comments.
+    let custom_hits = match custom {
+        Some(c) if c.has_rules() && !binary => c.scan(bytes),
+        _ => Vec::new(),
+    };
+    let may_hold_ignores = !binary && ignores::has_marker(bytes);
+    if tokens.is_empty() && custom_hits.is_empty() && !needs_parse && !may_hold_ignores {
         return BufferResult::default(); // the common case: nothing to do
     }
     let mut notices = Vec::new();
@@ -447,13 +544,31 @@ fn scan_buffer(
     };
     let mut findings = Vec::new();
     checks::run_all(&ctx, &mut findings);
+    let inline_ignores = if may_hold_ignores {
+        ignores::find(display, rel, kind, bytes, Some(&parsed))
+    } else {
+        Vec::new()
+    };
+    if let Some(c) = custom {
+        findings.extend(custom_hits.iter().map(|h| c.finding(bytes, h)));
+        c.mark_allowed_values(bytes, &mut findings);
+    }
     if findings.is_empty() && parsed.diagnostics.is_empty() && notices.is_empty() {
         return BufferResult {
             findings,
             notices,
             parsed: keep_parsed(kind, text, parsed),
+            inline_ignores,
         };
     }
+    // Snippets redact every secret on their line, custom ones included.
+    let redact: std::borrow::Cow<[TokenMatch]> = if custom_hits.is_empty() {
+        std::borrow::Cow::Borrowed(&tokens)
+    } else {
+        let mut all = tokens.clone();
+        all.extend(CustomRules::redaction_tokens(&custom_hits));
+        std::borrow::Cow::Owned(all)
+    };
     let index = line_index(bytes, binary);
     for d in &parsed.diagnostics {
         let pos = index.position(bytes, d.span.start);
@@ -469,9 +584,12 @@ fn scan_buffer(
         if f.logical.is_none() {
             f.logical = parsed.logical_at(&f.span);
         }
+        if let Some(logical) = f.logical.as_mut() {
+            redact_tokens_in(logical, bytes, &tokens);
+        }
         f.path = display.to_string();
         f.region = Some(index.region(bytes, &f.span));
-        f.snippet = Some(Snippet::build(bytes, &index, f, &tokens));
+        f.snippet = Some(Snippet::build(bytes, &index, f, &redact));
         for r in &mut f.related {
             if r.path.is_empty() {
                 r.path = display.to_string();
@@ -485,6 +603,21 @@ fn scan_buffer(
         findings,
         notices,
         parsed: keep_parsed(kind, text, parsed),
+        inline_ignores,
+    }
+}
+
+/// A logical location built from key names holds a token when a key is
+/// named after a secret (`{"sk-ant-…": true}`): show its redacted form.
+fn redact_tokens_in(text: &mut String, bytes: &[u8], tokens: &[TokenMatch]) {
+    for t in tokens {
+        if let Some(raw) = bytes
+            .get(t.span.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            && text.contains(raw)
+        {
+            *text = text.replace(raw, &crate::secrets::redact(raw.as_bytes(), t.prefix_len));
+        }
     }
 }
 
@@ -494,6 +627,7 @@ struct BufferResult {
     notices: Vec<Notice>,
     /// Kept for cross-file checks: structured text files only.
     parsed: Option<Parsed>,
+    inline_ignores: Vec<InlineIgnore>,
 }
 
 fn keep_parsed(kind: FileKind, text: Option<&str>, parsed: Parsed) -> Option<Parsed> {

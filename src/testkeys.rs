@@ -43,6 +43,62 @@ pub fn gateway_token(seed: u64) -> String {
     format!("gw_{}", body(32, seed))
 }
 
+/// `len` characters of `[A-Za-z0-9]`.
+fn alnum(len: usize, seed: u64) -> String {
+    body(len * 3, seed)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(len)
+        .collect()
+}
+
+/// `len` characters drawn from `alphabet`.
+fn from_alphabet(alphabet: &[u8], len: usize, seed: u64) -> String {
+    body(len, seed)
+        .bytes()
+        .map(|b| alphabet[b as usize % alphabet.len()] as char)
+        .collect()
+}
+
+/// A credential in another vendor's format, for the Claude-config secret
+/// rules: `github`, `aws` (access key id), `aws-secret`, `slack`, `stripe`,
+/// `openai`, `google`, `npm`, `supabase`, `jwt`. Unknown kinds give a gateway token.
+pub fn vendor_token(kind: &str, seed: u64) -> String {
+    let join = |parts: &[&str]| parts.concat();
+    match kind {
+        "github" => join(&["ghp", "_", &alnum(36, seed)]),
+        "aws" => join(&[
+            "AK",
+            "IA",
+            &from_alphabet(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16, seed),
+        ]),
+        "aws-secret" => join(&[&alnum(20, seed), "/", &alnum(19, seed + 1)]),
+        "slack" => join(&[
+            "xo",
+            "xb-",
+            "1234567890",
+            "-",
+            "1234567890123",
+            "-",
+            &alnum(24, seed),
+        ]),
+        "stripe" => join(&["sk", "_live_", &alnum(24, seed)]),
+        "openai" => join(&["sk", "-proj-", &body(120, seed)]),
+        "google" => join(&["AI", "za", &alnum(35, seed)]),
+        "npm" => join(&["npm", "_", &alnum(36, seed)]),
+        "supabase" => join(&["sbp", "_", &from_alphabet(b"0123456789abcdef", 40, seed)]),
+        // {"alg":"HS256","typ":"JWT"} . {"sub":"ci-bot","iat":1700000000} . signature
+        "jwt" => join(&[
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+            ".",
+            "eyJzdWIiOiJjaS1ib3QiLCJpYXQiOjE3MDAwMDAwMDB9",
+            ".",
+            &alnum(43, seed),
+        ]),
+        _ => gateway_token(seed),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

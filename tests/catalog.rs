@@ -22,9 +22,13 @@ fn fired(rule_id: &str, example: &catalog::Example) -> (bool, Vec<String>) {
     for extra in &example.files {
         write(&extra.path, &extra.content);
     }
+    // An example may carry a `.claudit.toml` (the policy rules need one).
+    let (config, _) =
+        claudit::config::Config::load(None, Some(dir.path())).expect("example config");
     let outcome = scan::scan(&ScanOptions {
         paths: vec![dir.path().to_path_buf()],
         threads: 1,
+        policy: config.policy,
         ..ScanOptions::default()
     })
     .expect("scan");

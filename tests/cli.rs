@@ -199,16 +199,19 @@ fn git_index_decides_what_is_committed() {
     git(root, &["add", ".gitignore"]);
     let run = claudit(root, &["scan", ".", "--format", "json"]);
     let v = json(&run);
-    let paths: Vec<&str> = v["findings"]
+    let mut paths: Vec<&str> = v["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .filter_map(|f| f["path"].as_str())
         .collect();
+    // A file may carry several findings (the key, and CLD219 for a root `.env`).
+    paths.dedup();
     assert_eq!(paths, [".env", "new.txt"], "{}", run.stderr);
     // --no-ignore scans everything on disk.
     let run = claudit(root, &["scan", ".", "--format", "json", "--no-ignore"]);
-    assert_eq!(rule_ids(&run).len(), 3);
+    let keys = rule_ids(&run).iter().filter(|r| *r == "CLD101").count();
+    assert_eq!(keys, 3);
 }
 
 #[test]
@@ -538,7 +541,9 @@ fn token_findings_carry_the_logical_location_of_where_they_sit() {
     write(
         dir.path(),
         ".mcp.json",
-        format!("{{\"mcpServers\": {{\"a\": {{\"args\": [\"--key\", \"{key}\"]}}}}}}\n"),
+        format!(
+            "{{\"mcpServers\": {{\"a\": {{\"command\": \"srv\", \"args\": [\"--key\", \"{key}\"]}}}}}}\n"
+        ),
     );
     let v = json(&claudit(dir.path(), &["scan", ".", "--format", "json"]));
     let logical: Vec<(&str, &str)> = v["findings"]

@@ -1,10 +1,17 @@
 //! Rule logic. Each check reads a file's parsed facts (never the file system
 //! directly, except through [`Tree`]) and pushes findings.
 
+pub mod action;
+pub mod auth;
 pub mod claude_files;
+pub mod claude_secrets;
 pub mod credential_vars;
+pub mod devcontainer;
 pub mod docker;
+pub mod mcp;
+pub mod posture;
 pub mod project;
+pub mod settings;
 pub mod tokens;
 
 use crate::classify::FileKind;
@@ -45,4 +52,10 @@ pub fn run_all(ctx: &FileContext, out: &mut Vec<Finding>) {
     credential_vars::check(ctx, out);
     docker::check(ctx, out);
     claude_files::check(ctx, out);
+    settings::check(ctx, out);
+    mcp::check(ctx, out);
+    posture::check(ctx, out);
+    claude_secrets::check(ctx, out);
+    action::check(ctx, out);
+    devcontainer::check(ctx, out);
 }

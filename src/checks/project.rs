@@ -6,5 +6,5 @@ use crate::finding::Finding;
 use crate::project::Project;
 
 pub fn run_all(project: &Project, out: &mut Vec<Finding>) {
-    let _ = (project, out);
+    super::auth::run(project, project.policy.as_ref(), out);
 }

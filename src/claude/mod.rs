@@ -2,3 +2,5 @@
 //! it is (project, local, user, managed), and the typed settings model.
 
 pub mod location;
+pub mod permission_rule;
+pub mod settings_model;

@@ -1,7 +1,9 @@
 //! Command-line interface: one file per subcommand. `main.rs` maps the
 //! returned [`ExitCode`] to the process exit status.
 
+pub mod baseline;
 pub mod demo;
+pub mod env;
 pub mod explain;
 pub mod output;
 pub mod rules;
@@ -11,7 +13,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::finding::Severity;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+
+use crate::finding::{Confidence, Severity};
 
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +52,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain a rule: what it finds, why it matters, how to fix it.
     Explain(ExplainArgs),
+    /// Record today's findings in a baseline file (fingerprints, never secrets).
+    Baseline(BaselineArgs),
+    /// Show each execution context's effective auth and routing: provider, credential, billing, base URL.
+    Env(env::EnvArgs),
 }
 
 #[derive(Debug, Args)]
@@ -60,6 +68,71 @@ pub struct ScanArgs {
     pub stdin_path: String,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub walk: WalkArgs,
+    #[command(flatten)]
+    pub triage: TriageArgs,
+}
+
+/// Triage: ignores, baselines, changed files and thresholds (README "Triage").
+#[derive(Debug, Args, Clone, Default)]
+pub struct TriageArgs {
+    /// Report only findings that are not in this baseline (see `claudit baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report only findings in files changed since the merge base with REF (git).
+    #[arg(long, value_name = "REF")]
+    pub diff_base: Option<String>,
+    /// With --diff-base, narrow the SARIF too (GitHub then closes alerts in other files).
+    #[arg(long, requires = "diff_base")]
+    pub diff_sarif: bool,
+    /// Report what `claudit: ignore` comments, config ignores and allowlists would hide.
+    #[arg(long)]
+    pub no_ignores: bool,
+    /// Also output suppressed and baselined findings (SARIF `suppressions`, JSON `suppression`).
+    #[arg(long)]
+    pub include_suppressed: bool,
+    /// Drop findings below this severity (overrides `min_severity` in the config).
+    #[arg(long, value_name = "LEVEL", value_parser = severity_parser())]
+    pub min_severity: Option<Severity>,
+    /// Drop findings below this confidence (overrides `min_confidence` in the config).
+    #[arg(long, value_name = "LEVEL", value_parser = confidence_parser())]
+    pub min_confidence: Option<Confidence>,
+}
+
+fn severity_parser() -> impl TypedValueParser<Value = Severity> {
+    PossibleValuesParser::new(["error", "warning", "note"]).map(|s| match s.as_str() {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        _ => Severity::Note,
+    })
+}
+
+fn confidence_parser() -> impl TypedValueParser<Value = Confidence> {
+    PossibleValuesParser::new(["high", "medium", "low"]).map(|s| match s.as_str() {
+        "high" => Confidence::High,
+        "medium" => Confidence::Medium,
+        _ => Confidence::Low,
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Files or folders to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Baseline file to write; entries already in it keep their first-seen date, reason and expiry.
+    #[arg(long, short, value_name = "FILE", default_value = crate::triage::baseline::DEFAULT_FILE)]
+    pub output: PathBuf,
+    /// Reason recorded with new entries.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Last day new entries suppress: a date (2025-12-31) or days from today (90d).
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<String>,
+    /// No summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
     #[command(flatten)]
     pub walk: WalkArgs,
 }
@@ -182,5 +255,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Baseline(args) => baseline::run(&args),
+        Command::Env(args) => env::run(&args),
     }
 }

@@ -6,9 +6,32 @@ use super::{ColorChoice, ExitCode, Format, OutputArgs};
 use crate::report;
 use crate::scan::ScanOutcome;
 
+/// Which findings beyond the reported ones a report shows (triage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    /// `--include-suppressed`: also suppressed and baselined findings.
+    pub include_suppressed: bool,
+    /// SARIF keeps findings outside the `--diff-base` diff (unless `--diff-sarif`).
+    pub whole_tree_sarif: bool,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        View {
+            include_suppressed: false,
+            whole_tree_sarif: true,
+        }
+    }
+}
+
 /// Renders `outcome`, writes it to stdout or `--output`, prints notices and the
 /// summary on stderr, and returns the exit code the findings call for.
 pub fn emit(outcome: &ScanOutcome, args: &OutputArgs) -> ExitCode {
+    emit_with(outcome, args, &View::default())
+}
+
+/// [`emit`] with a triage view.
+pub fn emit_with(outcome: &ScanOutcome, args: &OutputArgs, view: &View) -> ExitCode {
     let to_file = args.output.is_some();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -19,9 +42,10 @@ pub fn emit(outcome: &ScanOutcome, args: &OutputArgs) -> ExitCode {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    let shown = crate::triage::select(outcome, view.include_suppressed, false);
     let rendered = match args.format {
-        Format::Text => report::text::render(&outcome.findings, color),
-        Format::Json => report::json::render(&outcome.findings, &outcome.notices, &outcome.stats),
+        Format::Text => report::text::render(&shown, color),
+        Format::Json => report::json::render(&shown, &outcome.notices, &outcome.stats),
         Format::Sarif => {
             let notifications: Vec<report::sarif::ToolNotification> =
                 outcome.notices.iter().map(Into::into).collect();
@@ -32,14 +56,11 @@ pub fn emit(outcome: &ScanOutcome, args: &OutputArgs) -> ExitCode {
             // Line hashes let uploads that bypass upload-sarif (the REST API)
             // keep alerts stable; only files with findings are read again.
             let read = |path: &str| std::fs::read(path).ok();
-            report::sarif::to_sarif_with_line_hashes(
-                &outcome.findings,
-                &notifications,
-                &options,
-                &read,
-            )
+            let results =
+                crate::triage::select(outcome, view.include_suppressed, view.whole_tree_sarif);
+            report::sarif::to_sarif_with_line_hashes(&results, &notifications, &options, &read)
         }
-        Format::Github => report::github::to_github(&outcome.findings),
+        Format::Github => report::github::to_github(&shown),
     };
     let written = match &args.output {
         Some(path) => {
@@ -65,16 +86,25 @@ pub fn emit(outcome: &ScanOutcome, args: &OutputArgs) -> ExitCode {
             eprintln!("{}", report::text::render_notice(n));
         }
         eprintln!(
-            "{}",
-            report::summary_line(&outcome.findings, &outcome.notices, &outcome.stats)
+            "{}{}",
+            report::summary_line(&outcome.findings, &outcome.notices, &outcome.stats),
+            outcome.triage.summary_suffix(outcome.stats.files_unchanged)
         );
     }
     exit_code(outcome, args)
 }
 
 pub fn exit_code(outcome: &ScanOutcome, args: &OutputArgs) -> ExitCode {
-    if outcome.stats.files_scanned == 0 {
+    if outcome.stats.files_scanned == 0 && outcome.stats.files_unchanged == 0 {
         return ExitCode::NothingScanned;
+    }
+    // Unused or invalid ignores and expired baseline entries are notes.
+    let triage_notes = outcome
+        .notices
+        .iter()
+        .any(|n| crate::triage::is_triage_notice(n.kind));
+    if triage_notes && args.fail_on.threshold() == Some(crate::finding::Severity::Note) {
+        return ExitCode::Findings;
     }
     match args.fail_on.threshold() {
         Some(min) if outcome.findings.iter().any(|f| f.severity >= min) => ExitCode::Findings,

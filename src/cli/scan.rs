@@ -1,20 +1,27 @@
 //! `claudit scan [PATH...]`
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::{ExitCode, ScanArgs, WalkArgs, output};
+use super::{ExitCode, ScanArgs, TriageArgs, WalkArgs, output};
 use crate::config::Config;
 use crate::scan::{self, ScanOptions, ScanOutcome};
+use crate::triage::{self, baseline::Baseline, diff};
 
 pub fn run(args: &ScanArgs) -> ExitCode {
+    let quiet = args.output.quiet;
     let outcome = if args.paths.len() == 1 && args.paths[0] == Path::new("-") {
         scan_stdin(args)
     } else {
-        scan_paths(&args.paths, &args.walk)
+        scan_paths_triaged(&args.paths, &args.walk, &args.triage, quiet)
+    };
+    let view = output::View {
+        include_suppressed: args.triage.include_suppressed,
+        whole_tree_sarif: !args.triage.diff_sarif,
     };
     match outcome {
-        Ok(outcome) => output::emit(&outcome, &args.output),
+        Ok(outcome) => output::emit_with(&outcome, &args.output, &view),
         Err(message) => {
             eprintln!("claudit: error: {message}");
             ExitCode::Fatal
@@ -23,24 +30,54 @@ pub fn run(args: &ScanArgs) -> ExitCode {
 }
 
 fn scan_stdin(args: &ScanArgs) -> Result<ScanOutcome, String> {
-    let (config, _) = Config::load(args.walk.config.as_deref(), None).map_err(|e| e.0)?;
+    let (config, config_path) = Config::load(args.walk.config.as_deref(), None).map_err(|e| e.0)?;
+    let custom = config.custom_token_rules()?;
     let mut bytes = Vec::new();
     std::io::stdin()
         .take(args.walk.max_file_size)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
-    let mut outcome = scan::scan_bytes(&args.stdin_path, &bytes);
+    let mut outcome = scan::scan_bytes_with(&args.stdin_path, &bytes, custom.as_ref());
     config.apply(&mut outcome.findings);
+    if args.triage.diff_base.is_some() && !args.output.quiet {
+        eprintln!(
+            "claudit: warning: --diff-base does not apply to standard input; reporting everything"
+        );
+    }
+    let triage_args = TriageArgs {
+        diff_base: None,
+        ..args.triage.clone()
+    };
+    let settings = settings_for(&config_path, &[], &triage_args, None)?;
+    triage::apply(&mut outcome, &config, &settings)?;
     Ok(outcome)
 }
 
-/// Loads the configuration, scans, and applies the configuration's filters.
-pub fn scan_paths(paths: &[std::path::PathBuf], walk: &WalkArgs) -> Result<ScanOutcome, String> {
+/// Loads the configuration, scans, and applies the configuration's filters
+/// and the default triage (inline and config ignores).
+pub fn scan_paths(paths: &[PathBuf], walk: &WalkArgs) -> Result<ScanOutcome, String> {
+    scan_paths_triaged(paths, walk, &TriageArgs::default(), true)
+}
+
+/// [`scan_paths`] with triage options. `quiet` silences the note printed
+/// when `--diff-base` falls back to a full scan.
+pub fn scan_paths_triaged(
+    paths: &[PathBuf],
+    walk: &WalkArgs,
+    triage_args: &TriageArgs,
+    quiet: bool,
+) -> Result<ScanOutcome, String> {
     if paths.iter().any(|p| p == Path::new("-")) {
         return Err("`-` (stdin) cannot be combined with other paths".to_string());
     }
-    let (config, _) = Config::load(walk.config.as_deref(), paths.first().map(|p| p.as_path()))
-        .map_err(|e| e.0)?;
+    // git works out the diff while the config loads and the tree is walked.
+    let pending = triage_args
+        .diff_base
+        .as_ref()
+        .map(|reference| Arc::new(diff::PendingDiff::start(git_dir(paths), reference.clone())));
+    let (config, config_path) =
+        Config::load(walk.config.as_deref(), paths.first().map(|p| p.as_path()))
+            .map_err(|e| e.0)?;
     let mut excludes = config.exclude.clone();
     excludes.extend(walk.exclude.iter().cloned());
     let opts = ScanOptions {
@@ -51,8 +88,96 @@ pub fn scan_paths(paths: &[std::path::PathBuf], walk: &WalkArgs) -> Result<ScanO
         max_file_size: walk.max_file_size,
         max_parse_size: walk.max_parse_size.min(walk.max_file_size),
         skip_binary: walk.skip_binary,
+        custom: config.custom_token_rules()?.map(Arc::new),
+        only_changed: pending.clone(),
+        policy: config.policy.clone(),
     };
     let mut outcome = scan::scan(&opts).map_err(|e| e.0)?;
     config.apply(&mut outcome.findings);
+    let changed = pending.and_then(|p| changed_files(&p, quiet));
+    let settings = settings_for(&config_path, paths, triage_args, changed)?;
+    triage::apply(&mut outcome, &config, &settings)?;
     Ok(outcome)
+}
+
+/// The folder git runs in: the first scan path, or a file's folder.
+fn git_dir(paths: &[PathBuf]) -> PathBuf {
+    let first = paths
+        .first()
+        .map(PathBuf::as_path)
+        .unwrap_or(Path::new("."));
+    if first.is_dir() {
+        return first.to_path_buf();
+    }
+    first
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// The changed files for `--diff-base`, or `None` (and a note) when git
+/// could not tell: then everything was scanned and is reported.
+fn changed_files(pending: &diff::PendingDiff, quiet: bool) -> Option<diff::ChangedFiles> {
+    match pending.get() {
+        diff::DiffBase::Changed(changed) => Some(changed.clone()),
+        diff::DiffBase::Unavailable(why) => {
+            if !quiet {
+                eprintln!(
+                    "claudit: warning: --diff-base: {why}; scanning and reporting everything"
+                );
+            }
+            None
+        }
+    }
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Folder a scan path stands for: itself, or a file's parent.
+fn root_dir(path: &Path) -> PathBuf {
+    let abs = canonical(path);
+    if abs.is_dir() {
+        abs
+    } else {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+    }
+}
+
+/// Triage settings from the CLI flags, the config's location and the scan roots.
+pub fn settings_for(
+    config_path: &Option<PathBuf>,
+    paths: &[PathBuf],
+    args: &TriageArgs,
+    changed: Option<diff::ChangedFiles>,
+) -> Result<triage::Settings, String> {
+    let cwd = canonical(
+        &std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?,
+    );
+    let config_dir = match (config_path, paths.first()) {
+        (Some(config), _) => root_dir(config),
+        (None, Some(first)) => root_dir(first),
+        (None, None) => cwd.clone(),
+    };
+    let scanned_config_dir = paths
+        .iter()
+        .any(|p| canonical(p).is_dir() && canonical(p) == config_dir);
+    let baseline = match &args.baseline {
+        Some(path) => Some((path.display().to_string(), Baseline::load(path)?)),
+        None => None,
+    };
+    Ok(triage::Settings {
+        no_ignores: args.no_ignores,
+        min_severity: args.min_severity,
+        min_confidence: args.min_confidence,
+        baseline,
+        today: None,
+        changed,
+        config_display: config_path.as_ref().map(|p| p.display().to_string()),
+        cwd,
+        config_dir,
+        scanned_config_dir,
+    })
 }

@@ -6,7 +6,9 @@
 //! commas are legal), the Claude files are strict JSON. When a file breaks its
 //! dialect, the first error becomes a [`Diagnostic`] at its exact span, and the
 //! file is parsed again with every extension allowed so that later checks
-//! still see a tree. Duplicate keys are kept, in order, because a credential
+//! still see a tree. Settings and MCP files are the exception: their checks
+//! report every strict-JSON problem as a finding ([`super::json_strict`]), so
+//! they get no diagnostic. Duplicate keys are kept, in order, because a credential
 //! in a shadowed key is still committed.
 
 use std::borrow::Cow;
@@ -280,7 +282,18 @@ pub fn parse_file(kind: FileKind, text: &str) -> Parsed {
         parsed.assignments = assignments(kind, &doc, text);
         parsed.json = Some(doc);
     }
+    if reports_syntax_as_findings(kind) {
+        // The settings and MCP checks report every strict-JSON problem as a
+        // finding (see [`strict_problems`]); a notice would say it twice.
+        parsed.diagnostics.clear();
+    }
     parsed
+}
+
+/// Kinds whose checks turn strict-JSON problems into findings: Claude Code
+/// drops such a file, so the problem is a configuration defect, not a parse notice.
+pub fn reports_syntax_as_findings(kind: FileKind) -> bool {
+    matches!(kind, FileKind::ClaudeSettings | FileKind::McpConfig)
 }
 
 /// Parses `body` (which starts at byte `offset` of the file) in `dialect`,
@@ -347,6 +360,11 @@ fn syntax_diagnostic(
             describe_error(error.kind(), dialect)
         ),
     )
+}
+
+/// A strict-mode parse error in words that never quote the file's content.
+pub(crate) fn describe_strict_error(error: &ParseError) -> String {
+    describe_error(error.kind(), Dialect::Strict)
 }
 
 /// What went wrong, in words that never quote the file's content.
@@ -638,19 +656,23 @@ mod tests {
     #[test]
     fn strict_trailing_comma_is_reported_at_the_comma_and_tree_recovered() {
         let text = "{\n  \"env\": {\"A\": \"1\",}\n}";
-        let (parsed, d) = single_diagnostic(FileKind::ClaudeSettings, text);
+        let (parsed, d) = single_diagnostic(FileKind::ClaudeState, text);
         let comma = text.find(",}").unwrap();
         assert_eq!(d.span, comma..comma + 1);
         assert!(d.message.contains("trailing comma"), "{}", d.message);
         assert!(d.message.contains("read leniently"), "{}", d.message);
-        assert_eq!(parsed.assignments.len(), 1);
         assert!(parsed.json.is_some());
+        // The recovered tree still yields a settings file's assignments.
+        assert_eq!(
+            parse_file(FileKind::ClaudeSettings, text).assignments.len(),
+            1
+        );
     }
 
     #[test]
     fn strict_comment_is_reported_at_the_comment() {
         let text = "{\n  // note\n  \"a\": 1\n}";
-        let (parsed, d) = single_diagnostic(FileKind::McpConfig, text);
+        let (parsed, d) = single_diagnostic(FileKind::ClaudeCredentials, text);
         let start = text.find("//").unwrap();
         assert_eq!(d.span, start..start + "// note".len());
         assert!(d.message.contains("comment"), "{}", d.message);
@@ -675,7 +697,7 @@ mod tests {
     #[test]
     fn strict_unquoted_key_is_reported() {
         let text = r#"{a: 1}"#;
-        let (parsed, d) = single_diagnostic(FileKind::ClaudeSettings, text);
+        let (parsed, d) = single_diagnostic(FileKind::ClaudeState, text);
         assert_eq!(d.span, 1..2);
         assert!(d.message.contains("double-quoted"), "{}", d.message);
         let root = parsed.json.unwrap().root;
@@ -685,12 +707,13 @@ mod tests {
     #[test]
     fn bom_is_reported_in_strict_kinds_and_spans_count_it() {
         let text = "\u{feff}{\"env\": {\"A\": \"x\"}}";
-        let (parsed, d) = single_diagnostic(FileKind::ClaudeSettings, text);
+        let (parsed, d) = single_diagnostic(FileKind::ClaudeState, text);
         assert_eq!(d.span, 0..3);
         assert!(d.message.contains("byte order mark"));
         let root = &parsed.json.as_ref().unwrap().root;
         assert_eq!(root.span, 3..text.len());
-        assert_eq!(at(text, &parsed.assignments[0].name_span), "\"A\"");
+        let settings = parse_file(FileKind::ClaudeSettings, text);
+        assert_eq!(at(text, &settings.assignments[0].name_span), "\"A\"");
 
         let devc = parse_file(FileKind::Devcontainer, text);
         assert!(devc.diagnostics.is_empty());
@@ -700,20 +723,30 @@ mod tests {
     #[test]
     fn bom_and_a_later_error_are_both_reported_at_file_offsets() {
         let text = "\u{feff}[1,]";
-        let parsed = parse_file(FileKind::McpConfig, text);
+        let parsed = parse_file(FileKind::ClaudeCredentials, text);
         let spans: Vec<_> = parsed.diagnostics.iter().map(|d| d.span.clone()).collect();
         assert_eq!(spans, vec![0..3, 5..6]);
     }
 
     #[test]
+    fn settings_and_mcp_kinds_leave_syntax_to_their_checks() {
+        // Their checks report every strict-JSON problem as a finding (json_strict).
+        for kind in [FileKind::ClaudeSettings, FileKind::McpConfig] {
+            let parsed = parse_file(kind, "\u{feff}{\"a\": 1,} // x");
+            assert!(parsed.diagnostics.is_empty(), "{kind:?}");
+            assert!(parsed.json.is_some());
+        }
+    }
+
+    #[test]
     fn empty_and_blank_files_have_no_tree() {
-        let (parsed, d) = single_diagnostic(FileKind::ClaudeSettings, "");
+        let (parsed, d) = single_diagnostic(FileKind::ClaudeState, "");
         assert_eq!(d.span, 0..0);
         assert!(d.message.contains("no JSON value"));
         assert!(parsed.json.is_none());
         let (_, d) = single_diagnostic(FileKind::Devcontainer, "  \n// only a comment\n");
         assert_eq!(d.span, 0..21);
-        let parsed = parse_file(FileKind::ClaudeSettings, "\u{feff}");
+        let parsed = parse_file(FileKind::ClaudeState, "\u{feff}");
         let spans: Vec<_> = parsed.diagnostics.iter().map(|d| d.span.clone()).collect();
         assert_eq!(spans, vec![0..3, 3..3]);
     }
@@ -721,19 +754,19 @@ mod tests {
     #[test]
     fn unrecoverable_input_gives_one_diagnostic_and_no_tree() {
         let text = r#"{"a": [1, 2"#;
-        let (parsed, d) = single_diagnostic(FileKind::ClaudeSettings, text);
+        let (parsed, d) = single_diagnostic(FileKind::ClaudeState, text);
         assert!(parsed.json.is_none());
         assert_eq!(d.span, 6..text.len());
         assert!(d.message.contains("unterminated array"), "{}", d.message);
         assert!(!d.message.contains("leniently"));
-        let (_, d) = single_diagnostic(FileKind::ClaudeSettings, "{} {}");
+        let (_, d) = single_diagnostic(FileKind::ClaudeState, "{} {}");
         assert_eq!(d.span, 3..4);
     }
 
     #[test]
     fn error_messages_never_quote_content() {
         let text = r#"{"a": "\u12G4secretvalue"}"#;
-        let (_, d) = single_diagnostic(FileKind::ClaudeSettings, text);
+        let (_, d) = single_diagnostic(FileKind::ClaudeState, text);
         assert!(!d.message.contains("12G4"), "{}", d.message);
         assert!(!d.message.contains("secret"), "{}", d.message);
     }
@@ -852,7 +885,7 @@ mod tests {
     #[test]
     fn deep_nesting_and_garbage_do_not_panic() {
         let deep = "[".repeat(5000) + &"]".repeat(5000);
-        let parsed = parse_file(FileKind::ClaudeSettings, &deep);
+        let parsed = parse_file(FileKind::ClaudeState, &deep);
         assert!(parsed.json.is_none());
         assert_eq!(parsed.diagnostics.len(), 1);
         let deep_obj = "{\"a\":".repeat(200) + "1" + &"}".repeat(200);

@@ -6,6 +6,7 @@
 pub mod dockerfile;
 pub mod dotenv;
 pub mod json;
+pub mod json_strict;
 pub mod yaml;
 
 use std::ops::Range;

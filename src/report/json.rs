@@ -48,6 +48,21 @@ struct JsonFinding<'a> {
     redacted: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
+    /// Triage: what suppresses (or, under `--no-ignores`, would suppress) it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<JsonSuppression<'a>>,
+    /// Triage: `new` or `unchanged` when a baseline was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    kind: &'static str,
+    by: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    active: bool,
 }
 
 #[derive(Serialize)]
@@ -128,6 +143,13 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
                 message: &r.message,
             })
             .collect(),
+        suppression: f.suppression.as_ref().map(|s| JsonSuppression {
+            kind: s.kind.as_str(),
+            by: &s.by,
+            reason: s.justification.as_deref(),
+            active: s.active,
+        }),
+        baseline_state: f.baseline_state.map(|b| b.as_str()),
     }
 }
 
@@ -137,6 +159,9 @@ fn json_notice(n: &Notice) -> JsonNotice<'_> {
             NoticeKind::ParseError => "parse-error",
             NoticeKind::Unreadable => "unreadable",
             NoticeKind::Skipped => "skipped",
+            NoticeKind::UnusedIgnore => "unused-ignore",
+            NoticeKind::InvalidIgnore => "invalid-ignore",
+            NoticeKind::ExpiredBaseline => "expired-baseline",
         },
         path: &n.path,
         line: n.line,

@@ -12,8 +12,11 @@
 //!   the files ([`to_sarif_with_line_hashes`]), else upload-sarif computes it.
 //! - At most [`MAX_RESULTS`] results, the most severe first; the rest are
 //!   counted in a tool notification rather than failing the upload.
-//! - Never a snippet, never `suppressions` or `baselineState`: GitHub ignores
-//!   suppressions and would open alerts for them.
+//! - Never a snippet. Suppressed and baselined findings are left out by the
+//!   caller (GitHub ignores `suppressions` and would open alerts for them);
+//!   when a caller includes them (`--include-suppressed`) they carry
+//!   `suppressions` with status `accepted`. `baselineState` is `new` or
+//!   `unchanged` when a baseline was given, never `absent` (GitHub ignores it).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -72,8 +75,12 @@ impl From<&crate::scan::Notice> for ToolNotification {
     fn from(notice: &crate::scan::Notice) -> Self {
         use crate::scan::NoticeKind;
         let level = match notice.kind {
-            NoticeKind::ParseError | NoticeKind::Unreadable => Severity::Warning,
-            NoticeKind::Skipped => Severity::Note,
+            NoticeKind::ParseError | NoticeKind::Unreadable | NoticeKind::InvalidIgnore => {
+                Severity::Warning
+            }
+            NoticeKind::Skipped | NoticeKind::UnusedIgnore | NoticeKind::ExpiredBaseline => {
+                Severity::Note
+            }
         };
         let at = match (notice.line, notice.column) {
             (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
@@ -405,11 +412,36 @@ fn result_of(finding: &Finding, rules: &RuleTable, hashes: &mut LineHashCache) -
             .map(|(i, r)| related_location(i + 1, r))
             .collect(),
         partial_fingerprints: fingerprints,
+        suppressions: finding
+            .suppression
+            .iter()
+            .filter(|s| s.active)
+            .map(suppression_of)
+            .collect(),
+        baseline_state: finding.baseline_state.map(|b| b.as_str()),
         properties: ResultProperties {
             confidence: finding.confidence.as_str(),
             token_type: finding.secret.as_ref().map(|s| s.token_type),
             secret_id: finding.secret.as_ref().map(|s| s.secret_id()),
+            would_be_suppressed_by: finding
+                .suppression
+                .as_ref()
+                .filter(|s| !s.active)
+                .map(|s| s.by.clone()),
         },
+    }
+}
+
+/// SARIF §3.35: an accepted suppression, its reason and where it comes from.
+fn suppression_of(s: &crate::finding::Suppression) -> SarifSuppression {
+    let justification = match &s.justification {
+        Some(reason) => format!("{reason} ({})", s.by),
+        None => s.by.clone(),
+    };
+    SarifSuppression {
+        kind: s.kind.as_str(),
+        status: "accepted",
+        justification,
     }
 }
 
@@ -740,7 +772,18 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+struct SarifSuppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]
@@ -751,6 +794,9 @@ struct ResultProperties {
     token_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret_id: Option<String>,
+    /// `--no-ignores`: what would have suppressed this result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    would_be_suppressed_by: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -966,6 +1012,41 @@ mod tests {
             f.secret.as_ref().map(|s| s.secret_id()).unwrap_or_default()
         );
         assert!(r.get("suppressions").is_none() && r.get("baselineState").is_none());
+    }
+
+    #[test]
+    fn suppressions_and_baseline_state() {
+        use crate::finding::{BaselineState, Suppression, SuppressionKind};
+        let mut kept = finding("CLD101", Severity::Error, "a.env");
+        kept.baseline_state = Some(BaselineState::Unchanged);
+        kept.suppression = Some(Suppression {
+            kind: SuppressionKind::InSource,
+            by: "ignore comment at a.env:1".to_string(),
+            justification: Some("test key".to_string()),
+            active: true,
+        });
+        let mut shown = finding("CLD101", Severity::Error, "b.env");
+        shown.baseline_state = Some(BaselineState::New);
+        shown.suppression = Some(Suppression {
+            kind: SuppressionKind::External,
+            by: ".claudit.toml ignore #1".to_string(),
+            justification: None,
+            active: false,
+        });
+        let v = parse(&[kept, shown], &[], &SarifOptions::default());
+        let results = &run(&v)["results"];
+        assert_eq!(results[0]["baselineState"], "unchanged");
+        assert_eq!(
+            results[0]["suppressions"],
+            serde_json::json!([{"kind": "inSource", "status": "accepted",
+                                "justification": "test key (ignore comment at a.env:1)"}])
+        );
+        assert_eq!(results[1]["baselineState"], "new");
+        assert!(results[1].get("suppressions").is_none());
+        assert_eq!(
+            results[1]["properties"]["wouldBeSuppressedBy"],
+            ".claudit.toml ignore #1"
+        );
     }
 
     #[test]

@@ -67,6 +67,19 @@ fn render_one(renderer: &Renderer, f: &Finding) -> String {
             .unwrap_or_else(|| r.path.clone());
         group = group.element(Level::NOTE.message(format!("{}: {at}", r.message)));
     }
+    if let Some(s) = &f.suppression {
+        let reason = s
+            .justification
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        let what = if s.active {
+            "suppressed by"
+        } else {
+            "shown despite (--no-ignores)"
+        };
+        group = group.element(Level::NOTE.message(format!("{what} {}{reason}", s.by)));
+    }
     group = group.element(Level::HELP.message(format!(
         "run `claudit explain {}` for how to fix",
         f.rule_id
@@ -80,6 +93,9 @@ pub fn render_notice(n: &Notice) -> String {
         NoticeKind::ParseError => "warning: could not parse",
         NoticeKind::Unreadable => "warning: could not read",
         NoticeKind::Skipped => "note: skipped",
+        NoticeKind::UnusedIgnore => "note: unused ignore in",
+        NoticeKind::InvalidIgnore => "warning: invalid ignore in",
+        NoticeKind::ExpiredBaseline => "note: expired baseline entry for",
     };
     match (n.line, n.column) {
         (Some(l), Some(c)) => format!("{what} {}:{l}:{c}: {}", n.path, n.message),

@@ -6,6 +6,7 @@
 
 pub mod placeholder;
 pub mod tokens;
+pub mod vendors;
 
 use std::fmt;
 

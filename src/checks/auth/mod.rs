@@ -1,0 +1,177 @@
+//! CLD2xx: auth and routing conflicts, evaluated on the effective
+//! environment of each execution context ([`crate::env`]), and the org
+//! policy rules (CLD250+). A finding's primary location is the binding that
+//! wins or breaks things; the other participants are related locations.
+//!
+//! Contexts overlap (a job's env reaches each of its steps, a Dockerfile
+//! stage each service built from it), so findings are deduplicated by rule
+//! and primary location: the first context to report one keeps it.
+
+mod conflicts;
+mod policy;
+mod providers;
+mod values;
+
+use std::collections::HashSet;
+
+use crate::env::auth::Auth;
+use crate::env::policy::Policy;
+use crate::env::{self, Binding, Context, Workspace};
+use crate::finding::{Confidence, Finding, Related, Severity};
+use crate::project::Project;
+use crate::secrets::Secret;
+
+/// Runs every CLD2xx rule over the project's contexts; `policy` adds the
+/// policy rules and lets `base_url_hosts` vouch for committed base URLs.
+pub fn run(project: &Project, policy: Option<&Policy>, out: &mut Vec<Finding>) {
+    let ws = Workspace::new(project);
+    let contexts = env::contexts(&ws);
+    let mut sink = Sink::default();
+    for ctx in contexts.iter().filter(|c| c.is_checked()) {
+        check_context(ctx, policy, &mut sink);
+    }
+    providers::check_action_inputs(project, &mut sink);
+    out.extend(sink.findings);
+}
+
+/// The findings of one context on its own (for `claudit env`), without
+/// the file-level input checks.
+pub fn context_findings(ctx: &Context<'_>, policy: Option<&Policy>) -> Vec<Finding> {
+    let mut sink = Sink::default();
+    if ctx.is_checked() {
+        check_context(ctx, policy, &mut sink);
+    }
+    sink.findings
+}
+
+fn check_context(ctx: &Context<'_>, policy: Option<&Policy>, sink: &mut Sink) {
+    let auth = Auth::of(ctx);
+    conflicts::check(ctx, &auth, sink);
+    providers::check(ctx, &auth, sink);
+    values::check(ctx, &auth, policy, sink);
+    if let Some(policy) = policy {
+        policy::check(ctx, &auth, policy, sink);
+    }
+}
+
+/// Collects findings, one per rule and primary location.
+#[derive(Default)]
+pub(crate) struct Sink {
+    seen: HashSet<(&'static str, String, usize, usize)>,
+    findings: Vec<Finding>,
+}
+
+/// A finding under construction: rule, where, what, and who else is involved.
+pub(crate) struct Report<'b, 'w> {
+    pub rule: &'static str,
+    pub primary: &'b Binding<'w>,
+    pub message: String,
+    pub related: Vec<Related>,
+    /// Steps below the rule's severity (uncertain facts, values only the
+    /// host may set).
+    pub lower: u8,
+    /// Replaces the rule's severity (before `lower`).
+    pub severity: Option<Severity>,
+    pub confidence: Option<Confidence>,
+}
+
+impl<'b, 'w> Report<'b, 'w> {
+    pub fn new(rule: &'static str, primary: &'b Binding<'w>, message: String) -> Self {
+        Report {
+            rule,
+            primary,
+            message,
+            related: Vec::new(),
+            lower: 0,
+            severity: None,
+            confidence: None,
+        }
+    }
+
+    pub fn related(mut self, b: &Binding<'_>, message: impl Into<String>) -> Self {
+        self.related.push(related(b, message));
+        self
+    }
+}
+
+/// A related location at a binding.
+pub(crate) fn related(b: &Binding<'_>, message: impl Into<String>) -> Related {
+    b.site.file.related(b.site.span(), message)
+}
+
+impl Sink {
+    pub fn push(&mut self, report: Report<'_, '_>) {
+        let Some(rule) = crate::catalog::rule(report.rule) else {
+            return;
+        };
+        let b = report.primary;
+        let key = (
+            report.rule,
+            b.site.file.display.clone(),
+            b.site.name_span.start,
+            b.site.value_span.end,
+        );
+        if !self.seen.insert(key) {
+            return;
+        }
+        let mut severity = report.severity.unwrap_or(rule.severity);
+        for _ in 0..report.lower {
+            severity = severity.lowered();
+        }
+        let confidence = report.confidence.unwrap_or(rule.confidence);
+        let mut finding = Finding::new(report.rule, severity, confidence)
+            .logical(b.site.logical.clone())
+            .message(report.message);
+        // A literal credential at the primary location: point at the value
+        // and carry it as the finding's secret, so code frames redact it.
+        finding = match literal_secret(b) {
+            Some(value) => finding
+                .at(b.site.value_span.clone())
+                .secret(Secret::new(value.as_bytes(), 0).to_ref("credential-literal")),
+            None => finding.at(b.site.span()),
+        };
+        finding.related = report.related;
+        self.findings.push(b.site.file.locate(finding));
+    }
+}
+
+impl Sink {
+    /// A finding made without a binding (from a typed document), located in `file`.
+    pub fn push_finding(&mut self, file: &crate::project::FileFacts, finding: Finding) {
+        let key = (
+            finding.rule_id,
+            file.display.clone(),
+            finding.span.start,
+            finding.span.end,
+        );
+        let Some(rule) = crate::catalog::rule(finding.rule_id) else {
+            return;
+        };
+        if self.seen.insert(key) {
+            let mut finding = finding;
+            finding.severity = rule.severity;
+            finding.confidence = rule.confidence;
+            self.findings.push(file.locate(finding));
+        }
+    }
+}
+
+/// The literal value of a binding that holds a credential.
+fn literal_secret<'a>(b: &'a Binding<'_>) -> Option<&'a str> {
+    let credential = crate::assign::is_credential_variable(&b.var)
+        || crate::assign::CREDENTIAL_ACTION_INPUTS.contains(&b.site.written.as_str());
+    match &b.val {
+        env::Val::Literal(s) if credential && !s.is_empty() => Some(s),
+        _ => None,
+    }
+}
+
+/// "In job `review`" for messages, with the context's file when the
+/// primary location is in another one (a compose service's Dockerfile).
+pub(crate) fn in_context(ctx: &Context<'_>, primary: &Binding<'_>) -> String {
+    if std::ptr::eq(ctx.file, primary.site.file) {
+        format!("In {}", ctx.name)
+    } else {
+        format!("In {}", ctx.title())
+    }
+}

@@ -1,0 +1,644 @@
+//! CLD440–CLD442: dev containers that expose the host or run Claude Code
+//! unsafely (facts §7, §10 A R12, §10 D R33).
+//!
+//! - CLD440: bind mounts of host credential folders (`~/.claude`,
+//!   `~/.claude.json`, `~/.ssh`, `~/.aws`, `~/.config/gcloud`, …), in `mounts`
+//!   (strings and objects) and in `runArgs` (`-v`, `--volume`, `--mount`).
+//! - CLD441: `--dangerously-skip-permissions` in a lifecycle command of a
+//!   container whose user is root (the CLI refuses to start as root).
+//! - CLD442: a privileged container (`"privileged": true`, `--privileged`,
+//!   `--cap-add=ALL`/`SYS_ADMIN`) that runs Claude Code.
+
+use std::ops::Range;
+
+use super::FileContext;
+use crate::classify::FileKind;
+use crate::finding::{Confidence, Finding, Severity};
+use crate::formats::json::{Node, pointer_join};
+use crate::tree::{join_rel, parent_dir};
+
+pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
+    if ctx.kind != FileKind::Devcontainer {
+        return;
+    }
+    let Some(doc) = ctx.parsed.json.as_ref() else {
+        return;
+    };
+    let root = &doc.root;
+    credential_mounts(root, out);
+    skip_permissions_as_root(ctx, root, out);
+    privileged(ctx, root, out);
+}
+
+fn defaults(id: &str) -> (Severity, Confidence) {
+    crate::catalog::rule(id)
+        .map(|r| (r.severity, r.confidence))
+        .unwrap_or((Severity::Warning, Confidence::Medium))
+}
+
+fn finding(id: &'static str, span: Range<usize>, pointer: String, message: String) -> Finding {
+    let (severity, confidence) = defaults(id);
+    Finding::new(id, severity, confidence)
+        .at(span)
+        .logical(pointer)
+        .message(message)
+}
+
+// ---------------------------------------------------------------- CLD440
+
+/// A mount found in the file: where it comes from on the host.
+#[derive(Debug, PartialEq, Eq)]
+struct Mount {
+    source: String,
+    bind: bool,
+}
+
+/// Host paths (relative to the home directory) that hold credentials, and what they hold.
+const CREDENTIAL_PATHS: &[(&str, &str)] = &[
+    (
+        ".claude",
+        "Claude Code's login (`.credentials.json`), settings and session transcripts",
+    ),
+    (
+        ".claude.json",
+        "Claude Code's account state and personal MCP servers",
+    ),
+    (".ssh", "SSH private keys"),
+    (".aws", "AWS credentials"),
+    (".config/gcloud", "Google Cloud credentials"),
+    (".azure", "Azure credentials"),
+    (".kube", "Kubernetes cluster credentials"),
+    (".docker", "Docker registry credentials"),
+    (".gnupg", "GPG private keys"),
+    (".config/gh", "the GitHub CLI's token"),
+    (".netrc", "stored passwords"),
+    (".git-credentials", "stored git passwords and tokens"),
+    (".npmrc", "npm registry tokens"),
+    (".pypirc", "PyPI upload tokens"),
+];
+
+/// `${localEnv:HOME}/.ssh` → `~/.ssh`; `C:\Users\me\.aws` → `~/.aws`.
+fn home_relative(source: &str) -> Option<String> {
+    let s = source.trim().replace('\\', "/");
+    const HOME_VARS: &[&str] = &[
+        "${localEnv:HOME}",
+        "${localEnv:USERPROFILE}",
+        "${env:HOME}",
+        "${env:USERPROFILE}",
+        "${HOME}",
+        "$HOME",
+        "%USERPROFILE%",
+        "~",
+    ];
+    for var in HOME_VARS {
+        if let Some(rest) = s.strip_prefix(var) {
+            return Some(format!("~{}", rest.trim_end_matches('/')));
+        }
+    }
+    // /home/<user>/…, /Users/<user>/…, C:/Users/<user>/…
+    let lower = s.to_ascii_lowercase();
+    for base in ["/home/", "/users/", "c:/users/"] {
+        if let Some(rest) = lower.strip_prefix(base) {
+            let user_end = rest.find('/').unwrap_or(rest.len());
+            let offset = s.len() - rest.len() + user_end;
+            return Some(format!("~{}", s[offset..].trim_end_matches('/')));
+        }
+    }
+    None
+}
+
+/// The credential folder a host path exposes, and what it holds.
+fn exposed_credentials(source: &str) -> Option<(String, &'static str)> {
+    let rel = home_relative(source)?;
+    if rel == "~" {
+        return Some((rel, "every credential in the home directory"));
+    }
+    let path = rel.strip_prefix("~/")?;
+    CREDENTIAL_PATHS.iter().find_map(|(p, what)| {
+        let inside = path == *p || path.starts_with(&format!("{p}/"));
+        inside.then(|| (rel.clone(), *what))
+    })
+}
+
+/// `source=…,target=…,type=bind` (Docker `--mount` syntax).
+fn parse_mount_spec(spec: &str) -> Mount {
+    let mut source = String::new();
+    let mut kind = None;
+    for part in spec.split(',') {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        match key.trim() {
+            "source" | "src" => source = value.trim().to_string(),
+            "type" => kind = Some(value.trim().to_string()),
+            _ => {}
+        }
+    }
+    let bind = match kind.as_deref() {
+        Some(k) => k == "bind",
+        None => looks_like_host_path(&source),
+    };
+    Mount { source, bind }
+}
+
+/// `-v host:container[:opts]`: a bind mount when the host part is a path.
+fn parse_volume_spec(spec: &str) -> Mount {
+    let source = split_volume_source(spec).to_string();
+    Mount {
+        bind: looks_like_host_path(&source),
+        source,
+    }
+}
+
+/// The host part of `host:container[:ro]`, minding `C:\…` drive letters and
+/// the colons inside `${localEnv:HOME}`.
+fn split_volume_source(spec: &str) -> &str {
+    let bytes = spec.as_bytes();
+    let skip_drive = bytes.len() > 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic();
+    let mut depth = 0usize;
+    for (i, &b) in bytes
+        .iter()
+        .enumerate()
+        .skip(if skip_drive { 2 } else { 0 })
+    {
+        match b {
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b':' if depth == 0 => return &spec[..i],
+            _ => {}
+        }
+    }
+    spec
+}
+
+fn looks_like_host_path(source: &str) -> bool {
+    let s = source.trim();
+    s.starts_with('/')
+        || s.starts_with('~')
+        || s.starts_with('.')
+        || s.starts_with('$')
+        || s.starts_with('%')
+        || (s.len() > 2 && s.as_bytes()[1] == b':')
+}
+
+/// Every mount in `mounts` and `runArgs`, with its node and pointer.
+fn mounts(root: &Node) -> Vec<(Mount, &Node, String)> {
+    let mut found = Vec::new();
+    for (i, item) in root
+        .get("mounts")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let pointer = format!("/mounts/{i}");
+        if let Some(spec) = item.as_str() {
+            found.push((parse_mount_spec(spec), item, pointer));
+        } else if item.as_object().is_some() {
+            let source = item
+                .get("source")
+                .and_then(Node::as_str)
+                .unwrap_or_default();
+            let bind = match item.get("type").and_then(Node::as_str) {
+                Some(t) => t == "bind",
+                None => looks_like_host_path(source),
+            };
+            let node = item.get("source").unwrap_or(item);
+            found.push((
+                Mount {
+                    source: source.to_string(),
+                    bind,
+                },
+                node,
+                pointer,
+            ));
+        }
+    }
+    found.extend(run_arg_mounts(root));
+    found
+}
+
+/// `-v x:y`, `--volume=x:y`, `--mount type=bind,source=x,…` in `runArgs`.
+fn run_arg_mounts(root: &Node) -> Vec<(Mount, &Node, String)> {
+    let args = root
+        .get("runArgs")
+        .and_then(Node::as_array)
+        .unwrap_or_default();
+    let mut found = Vec::new();
+    for (i, item) in args.iter().enumerate() {
+        let Some(arg) = item.as_str() else {
+            continue;
+        };
+        let arg = arg.trim();
+        let next = || args.get(i + 1).and_then(|n| n.as_str().map(|s| (n, s)));
+        let pointer = |j: usize| format!("/runArgs/{j}");
+        if let Some(spec) = arg
+            .strip_prefix("--volume=")
+            .or_else(|| arg.strip_prefix("-v="))
+        {
+            found.push((parse_volume_spec(spec), item, pointer(i)));
+        } else if let Some(spec) = arg.strip_prefix("--mount=") {
+            found.push((parse_mount_spec(spec), item, pointer(i)));
+        } else if matches!(arg, "-v" | "--volume")
+            && let Some((node, spec)) = next()
+        {
+            found.push((parse_volume_spec(spec), node, pointer(i + 1)));
+        } else if arg == "--mount"
+            && let Some((node, spec)) = next()
+        {
+            found.push((parse_mount_spec(spec), node, pointer(i + 1)));
+        } else if let Some(spec) = arg.strip_prefix("-v").filter(|s| s.contains(':')) {
+            found.push((parse_volume_spec(spec.trim()), item, pointer(i)));
+        }
+    }
+    found
+}
+
+fn credential_mounts(root: &Node, out: &mut Vec<Finding>) {
+    for (mount, node, pointer) in mounts(root) {
+        if !mount.bind {
+            continue;
+        }
+        let Some((path, what)) = exposed_credentials(&mount.source) else {
+            continue;
+        };
+        out.push(finding(
+            "CLD440",
+            node.span.clone(),
+            pointer,
+            format!(
+                "the dev container bind-mounts the host's `{path}` ({what}): anything running in the container, \
+                 including a prompt-injected Claude Code session, can read it and send it away (a read-only \
+                 mount still allows reading); use a named volume with `CLAUDE_CONFIG_DIR`, or pass credentials \
+                 as environment variables or Codespaces secrets"
+            ),
+        ));
+    }
+}
+
+// ---------------------------------------------------------------- CLD441
+
+/// Lifecycle commands that run inside the container (`initializeCommand` runs on the host).
+const LIFECYCLE: &[&str] = &[
+    "onCreateCommand",
+    "updateContentCommand",
+    "postCreateCommand",
+    "postStartCommand",
+    "postAttachCommand",
+];
+
+/// Each command string of a lifecycle command: a string, an array, or an
+/// object of strings and arrays.
+fn command_strings<'a>(node: &'a Node, pointer: String, out: &mut Vec<(&'a Node, String)>) {
+    if node.as_str().is_some() {
+        out.push((node, pointer));
+    } else if let Some(items) = node.as_array() {
+        for (i, item) in items.iter().enumerate() {
+            if item.as_str().is_some() {
+                out.push((item, format!("{pointer}/{i}")));
+            }
+        }
+    } else if let Some(members) = node.as_object() {
+        for m in members {
+            command_strings(&m.value, pointer_join(&pointer, &m.key), out);
+        }
+    }
+}
+
+/// Who the container's processes run as: `Some(true)` root, `Some(false)`
+/// another user, `None` unknown.
+fn runs_as_root(ctx: &FileContext, root: &Node) -> Option<bool> {
+    for key in ["remoteUser", "containerUser"] {
+        if let Some(user) = root.get(key).and_then(Node::as_str) {
+            return Some(matches!(user.trim(), "root" | "0"));
+        }
+    }
+    // Dev Containers images set a non-root `remoteUser` in their metadata.
+    if root
+        .get("image")
+        .and_then(Node::as_str)
+        .is_some_and(|i| i.starts_with("mcr.microsoft.com/devcontainers/"))
+    {
+        return Some(false);
+    }
+    let dockerfile = root
+        .get("build")
+        .and_then(|b| b.get("dockerfile"))
+        .or_else(|| root.get("dockerFile"))
+        .and_then(Node::as_str)?;
+    let rel = join_rel(parent_dir(ctx.rel_path), dockerfile)?;
+    let text = ctx.tree.read_side_file(&rel)?;
+    let last_user = text
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let (instr, rest) = l.split_once(char::is_whitespace)?;
+            instr.eq_ignore_ascii_case("USER").then(|| rest.trim())
+        })
+        .next_back();
+    Some(last_user.is_none_or(|u| matches!(u, "root" | "0" | "0:0" | "root:root")))
+}
+
+fn skip_permissions_as_root(ctx: &FileContext, root: &Node, out: &mut Vec<Finding>) {
+    let mut commands = Vec::new();
+    for key in LIFECYCLE {
+        if let Some(node) = root.get(key) {
+            command_strings(node, pointer_join("", key), &mut commands);
+        }
+    }
+    let uses_flag: Vec<_> = commands
+        .into_iter()
+        .filter(|(n, _)| {
+            n.as_str()
+                .is_some_and(|c| c.contains("--dangerously-skip-permissions"))
+        })
+        .collect();
+    if uses_flag.is_empty() {
+        return;
+    }
+    if runs_as_root(ctx, root) == Some(false) {
+        return;
+    }
+    let explicit = ["remoteUser", "containerUser"]
+        .iter()
+        .any(|k| root.get(k).is_some());
+    for (node, pointer) in uses_flag {
+        let mut f = finding(
+            "CLD441",
+            node.span.clone(),
+            pointer,
+            format!(
+                "a lifecycle command runs Claude Code with `--dangerously-skip-permissions` in a container whose \
+                 user is {}: Claude Code refuses that flag as root (\"cannot be used with root/sudo privileges \
+                 for security reasons\") outside a recognised sandbox, and as root a prompt-injected session \
+                 owns the whole container; set a non-root `remoteUser` (the reference container uses `node`)",
+                if explicit {
+                    "root"
+                } else {
+                    "root by default (no `remoteUser` or `containerUser`, and no non-root `USER` in the image)"
+                }
+            ),
+        );
+        if !explicit {
+            f.confidence = Confidence::Medium;
+        }
+        out.push(f);
+    }
+}
+
+// ---------------------------------------------------------------- CLD442
+
+/// True when the container is set up to run Claude Code.
+fn runs_claude_code(ctx: &FileContext) -> bool {
+    let mentions = |text: &str| {
+        let lower = text.to_ascii_lowercase();
+        lower.contains("claude-code")
+            || lower.contains("claude_config_dir")
+            || lower.contains("claude ")
+    };
+    if ctx.text.is_some_and(mentions) {
+        return true;
+    }
+    let dockerfile = ctx
+        .parsed
+        .json
+        .as_ref()
+        .and_then(|d| {
+            d.root
+                .get("build")
+                .and_then(|b| b.get("dockerfile"))
+                .or_else(|| d.root.get("dockerFile"))
+        })
+        .and_then(Node::as_str)
+        .and_then(|f| join_rel(parent_dir(ctx.rel_path), f));
+    dockerfile
+        .and_then(|rel| ctx.tree.read_side_file(&rel))
+        .is_some_and(|t| mentions(&t))
+}
+
+fn privileged(ctx: &FileContext, root: &Node, out: &mut Vec<Finding>) {
+    let mut hits: Vec<(&Node, String, &str)> = Vec::new();
+    if let Some(m) = root.member("privileged")
+        && m.value.as_bool() == Some(true)
+    {
+        hits.push((&m.value, "/privileged".into(), "`\"privileged\": true`"));
+    }
+    let args = root
+        .get("runArgs")
+        .and_then(Node::as_array)
+        .unwrap_or_default();
+    for (i, item) in args.iter().enumerate() {
+        let Some(arg) = item.as_str().map(str::trim) else {
+            continue;
+        };
+        let cap = arg
+            .strip_prefix("--cap-add=")
+            .or_else(|| {
+                (arg == "--cap-add")
+                    .then(|| args.get(i + 1).and_then(Node::as_str))
+                    .flatten()
+            })
+            .map(|c| c.trim().to_ascii_uppercase());
+        let what = if arg == "--privileged" || arg == "--privileged=true" {
+            "`--privileged`"
+        } else if matches!(cap.as_deref(), Some("ALL" | "SYS_ADMIN" | "CAP_SYS_ADMIN")) {
+            "`--cap-add` of every capability or `SYS_ADMIN`"
+        } else {
+            continue;
+        };
+        hits.push((item, format!("/runArgs/{i}"), what));
+    }
+    if hits.is_empty() || !runs_claude_code(ctx) {
+        return;
+    }
+    for (node, pointer, what) in hits {
+        out.push(finding(
+            "CLD442",
+            node.span.clone(),
+            pointer,
+            format!(
+                "the dev container that runs Claude Code is started with {what}: it can reach the host's devices \
+                 and kernel, so a prompt-injected session (all the more with bypass permissions) can escape the \
+                 container; grant only the capabilities needed, as the reference container does with \
+                 `NET_ADMIN`/`NET_RAW` for its firewall"
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::Parsed;
+    use crate::tree::Tree;
+
+    fn run_with(rel_path: &str, text: &str, tree: &Tree) -> Vec<Finding> {
+        let kind = crate::classify::classify(rel_path);
+        let parsed: Parsed = crate::formats::parse(kind, text);
+        let ctx = FileContext {
+            rel_path,
+            kind,
+            bytes: text.as_bytes(),
+            text: Some(text),
+            parsed: &parsed,
+            tracked: true,
+            tokens: &[],
+            tree,
+        };
+        let mut out = Vec::new();
+        check(&ctx, &mut out);
+        out
+    }
+
+    fn run(text: &str) -> Vec<Finding> {
+        run_with(".devcontainer/devcontainer.json", text, &Tree::default())
+    }
+
+    fn ids(found: &[Finding]) -> Vec<&'static str> {
+        found.iter().map(|f| f.rule_id).collect()
+    }
+
+    #[test]
+    fn home_paths_normalise() {
+        assert_eq!(
+            home_relative("${localEnv:HOME}/.ssh/").as_deref(),
+            Some("~/.ssh")
+        );
+        assert_eq!(
+            home_relative("C:\\Users\\ana\\.aws").as_deref(),
+            Some("~/.aws")
+        );
+        assert_eq!(
+            home_relative("/home/dev/.claude").as_deref(),
+            Some("~/.claude")
+        );
+        assert_eq!(home_relative("/Users/dev").as_deref(), Some("~"));
+        assert_eq!(home_relative("${localWorkspaceFolder}/x"), None);
+        assert!(
+            exposed_credentials("~/.config/gcloud/application_default_credentials.json").is_some()
+        );
+        assert!(exposed_credentials("~/.claude.json").is_some());
+        assert!(exposed_credentials("~/.claude-backup").is_none());
+        assert!(exposed_credentials("~/.gitconfig").is_none());
+        assert_eq!(
+            split_volume_source("C:\\Users\\a\\.ssh:/root/.ssh:ro"),
+            "C:\\Users\\a\\.ssh"
+        );
+        assert_eq!(
+            split_volume_source("${localEnv:HOME}/.ssh:/root/.ssh"),
+            "${localEnv:HOME}/.ssh"
+        );
+    }
+
+    #[test]
+    fn credential_mounts_in_every_form() {
+        let text = r#"{
+  // JSONC comments and trailing commas are fine here
+  "mounts": [
+    "source=${localEnv:HOME}/.claude,target=/home/node/.claude,type=bind,readonly",
+    "source=claude-code-config-${devcontainerId},target=/home/node/.claude,type=volume",
+    {"source": "${localEnv:HOME}/.aws", "target": "/home/node/.aws", "type": "bind"},
+    "source=${localWorkspaceFolder}/results,target=/workspace/results,type=bind",
+  ],
+  "runArgs": ["-v", "${localEnv:HOME}/.ssh:/home/node/.ssh:ro", "--volume=${env:HOME}/.config/gcloud:/gc",
+              "--mount", "type=bind,source=${localEnv:HOME}/.claude.json,target=/home/node/.claude.json"],
+}"#;
+        let found = run(text);
+        assert_eq!(ids(&found), ["CLD440"; 5]);
+        let pointers: Vec<_> = found.iter().filter_map(|f| f.logical.as_deref()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/mounts/0",
+                "/mounts/2",
+                "/runArgs/1",
+                "/runArgs/2",
+                "/runArgs/4"
+            ]
+        );
+        assert!(
+            found[0].message.contains("`~/.claude`"),
+            "{}",
+            found[0].message
+        );
+        assert_eq!(&text[found[1].span.clone()], "\"${localEnv:HOME}/.aws\"");
+    }
+
+    #[test]
+    fn skip_permissions_as_root() {
+        let explicit = r#"{"image": "node:22", "remoteUser": "root",
+ "postCreateCommand": "npm i -g @anthropic-ai/claude-code && claude --dangerously-skip-permissions -p hi"}"#;
+        let found = run(explicit);
+        assert_eq!(ids(&found), ["CLD441"]);
+        assert_eq!(found[0].confidence, Confidence::High);
+        let implicit = r#"{"image": "node:22", "postStartCommand": {"claude": ["claude", "--dangerously-skip-permissions"]}}"#;
+        let found = run(implicit);
+        assert_eq!(ids(&found), ["CLD441"]);
+        assert_eq!(found[0].confidence, Confidence::Medium);
+        assert_eq!(
+            found[0].logical.as_deref(),
+            Some("/postStartCommand/claude/1")
+        );
+        for fine in [
+            r#"{"image": "node:22", "remoteUser": "node", "postCreateCommand": "claude --dangerously-skip-permissions"}"#,
+            r#"{"image": "mcr.microsoft.com/devcontainers/base:ubuntu", "postCreateCommand": "claude --dangerously-skip-permissions"}"#,
+            r#"{"image": "node:22", "postCreateCommand": "claude -p hi"}"#,
+        ] {
+            assert!(run(fine).is_empty(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn dockerfile_user_decides_when_the_json_is_silent() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join(".devcontainer")).expect("mkdir");
+        std::fs::write(
+            dir.path().join(".devcontainer/Dockerfile"),
+            "FROM node:22\nRUN npm i -g @anthropic-ai/claude-code\nUSER node\n",
+        )
+        .expect("write");
+        let tree = Tree {
+            root: dir.path().to_path_buf(),
+            files: vec![
+                ".devcontainer/Dockerfile".into(),
+                ".devcontainer/devcontainer.json".into(),
+            ],
+            ..Tree::default()
+        };
+        let text = r#"{"build": {"dockerfile": "Dockerfile"}, "postCreateCommand": "claude --dangerously-skip-permissions"}"#;
+        assert!(run_with(".devcontainer/devcontainer.json", text, &tree).is_empty());
+        let privileged = r#"{"build": {"dockerfile": "Dockerfile"}, "runArgs": ["--privileged"]}"#;
+        assert_eq!(
+            ids(&run_with(
+                ".devcontainer/devcontainer.json",
+                privileged,
+                &tree
+            )),
+            ["CLD442"]
+        );
+    }
+
+    #[test]
+    fn privileged_only_when_claude_runs_there() {
+        let text = r#"{"image": "node:22", "features": {"ghcr.io/anthropics/devcontainer-features/claude-code:1": {}},
+ "privileged": true, "runArgs": ["--cap-add=NET_ADMIN", "--cap-add", "SYS_ADMIN", "--privileged"]}"#;
+        let found = run(text);
+        assert_eq!(ids(&found), ["CLD442"; 3]);
+        let other = r#"{"image": "node:22", "runArgs": ["--privileged"]}"#;
+        assert!(run(other).is_empty());
+        let caps = r#"{"image": "node:22", "postCreateCommand": "claude -v", "runArgs": ["--cap-add=NET_ADMIN", "--cap-add=NET_RAW"]}"#;
+        assert!(run(caps).is_empty());
+    }
+
+    #[test]
+    fn odd_documents_do_not_panic() {
+        for text in [
+            "",
+            "[]",
+            r#"{"mounts": "x", "runArgs": {}}"#,
+            r#"{"mounts": [1, null, {"source": 3}], "runArgs": ["-v"]}"#,
+            r#"{"runArgs": ["--mount", "--cap-add"], "postCreateCommand": 3}"#,
+            r#"{"mounts": ["source=C:"], "runArgs": ["-v", "é:é"]}"#,
+        ] {
+            run(text);
+        }
+    }
+}
