@@ -118,6 +118,9 @@ pub struct ScanOutcome {
     pub inline_ignores: Vec<InlineIgnore>,
     /// Filled by [`crate::triage::apply`].
     pub triage: crate::triage::Triage,
+    /// The effective auth of each configured execution context (for the
+    /// markdown summary); filled by the CLI from the scanned project.
+    pub contexts: Vec<crate::report::markdown::ContextRow>,
 }
 
 /// Scans the given paths. `Err` only for fatal problems (a path that does not exist).

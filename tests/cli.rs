@@ -566,3 +566,43 @@ fn token_findings_carry_the_logical_location_of_where_they_sit() {
         ]
     );
 }
+
+#[test]
+fn markdown_summary_shows_findings_and_each_ci_contexts_auth() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        ".github/workflows/claude.yml",
+        "on: pull_request\njobs:\n  review:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: anthropics/claude-code-action@v1\n        with:\n          claude_code_oauth_token: ${{ secrets.CLAUDE_CODE_OAUTH_TOKEN }}\n",
+    );
+    write(dir.path(), "notes.txt", testkeys::key("api03", 80));
+    let out = dir.path().join("counts");
+    let run = claudit(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "--format",
+            "markdown",
+            "--report",
+            &format!("counts={}", out.display()),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("## claudit: 1 error"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("`notes.txt:1`"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("### Claude Code auth per CI context"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("oauth-token"), "{}", run.stdout);
+    let counts = std::fs::read_to_string(out).expect("counts written");
+    assert!(counts.contains("findings=1\nerrors=1\n"), "{counts}");
+    let bad = claudit(dir.path(), &["scan", ".", "--report", "yaml=x"]);
+    assert_eq!(bad.code, 2);
+}

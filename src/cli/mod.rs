@@ -166,6 +166,48 @@ pub struct OutputArgs {
     /// Print only findings (no summary or notices on stderr).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write FORMAT to FILE (repeatable): text, json, sarif, github,
+    /// markdown, or counts (`findings=N` lines for `$GITHUB_OUTPUT`).
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_report)]
+    pub report: Vec<ExtraReport>,
+    /// Link findings in markdown to this URL prefix (e.g. `https://github.com/o/r/blob/SHA/`).
+    #[arg(long, value_name = "URL")]
+    pub link_base: Option<String>,
+}
+
+/// An extra report written in the same run (`--report json=out.json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraReport {
+    pub format: ReportFormat,
+    pub path: PathBuf,
+}
+
+/// Formats an extra report can take: the output formats plus `counts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Main(Format),
+    Counts,
+}
+
+fn parse_report(value: &str) -> Result<ExtraReport, String> {
+    let (format, path) = value
+        .split_once('=')
+        .filter(|(_, p)| !p.is_empty())
+        .ok_or_else(|| format!("expected FORMAT=FILE, got `{value}`"))?;
+    let format = match format {
+        "counts" => ReportFormat::Counts,
+        other => {
+            ReportFormat::Main(<Format as ValueEnum>::from_str(other, true).map_err(|_| {
+                format!(
+                    "unknown report format `{other}` (text, json, sarif, github, markdown, counts)"
+                )
+            })?)
+        }
+    };
+    Ok(ExtraReport {
+        format,
+        path: PathBuf::from(path),
+    })
 }
 
 #[derive(Debug, Args, Clone)]
@@ -199,6 +241,7 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

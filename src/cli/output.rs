@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use super::{ColorChoice, ExitCode, Format, OutputArgs};
+use super::{ColorChoice, ExitCode, Format, OutputArgs, ReportFormat};
 use crate::report;
 use crate::scan::ScanOutcome;
 
@@ -42,26 +42,17 @@ pub fn emit_with(outcome: &ScanOutcome, args: &OutputArgs, view: &View) -> ExitC
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let shown = crate::triage::select(outcome, view.include_suppressed, false);
-    let rendered = match args.format {
-        Format::Text => report::text::render(&shown, color),
-        Format::Json => report::json::render(&shown, &outcome.notices, &outcome.stats),
-        Format::Sarif => {
-            let notifications: Vec<report::sarif::ToolNotification> =
-                outcome.notices.iter().map(Into::into).collect();
-            let options = report::sarif::SarifOptions {
-                category: args.sarif_category.clone(),
-                ..Default::default()
-            };
-            // Line hashes let uploads that bypass upload-sarif (the REST API)
-            // keep alerts stable; only files with findings are read again.
-            let read = |path: &str| std::fs::read(path).ok();
-            let results =
-                crate::triage::select(outcome, view.include_suppressed, view.whole_tree_sarif);
-            report::sarif::to_sarif_with_line_hashes(&results, &notifications, &options, &read)
+    let rendered = render(args.format, outcome, args, view, color);
+    for extra in &args.report {
+        let text = match extra.format {
+            ReportFormat::Main(format) => render(format, outcome, args, view, false),
+            ReportFormat::Counts => counts(outcome),
+        };
+        if let Err(e) = std::fs::write(&extra.path, text.as_bytes()) {
+            eprintln!("claudit: error: cannot write {}: {e}", extra.path.display());
+            return ExitCode::Fatal;
         }
-        Format::Github => report::github::to_github(&shown),
-    };
+    }
     let written = match &args.output {
         Some(path) => {
             std::fs::write(path, rendered.as_bytes()).map_err(|e| (path.display().to_string(), e))
@@ -92,6 +83,60 @@ pub fn emit_with(outcome: &ScanOutcome, args: &OutputArgs, view: &View) -> ExitC
         );
     }
     exit_code(outcome, args)
+}
+
+/// One report in `format`. SARIF covers the whole tree unless `--diff-sarif`;
+/// the others show what the gate counts.
+fn render(
+    format: Format,
+    outcome: &ScanOutcome,
+    args: &OutputArgs,
+    view: &View,
+    color: bool,
+) -> String {
+    let shown = crate::triage::select(outcome, view.include_suppressed, false);
+    match format {
+        Format::Text => report::text::render(&shown, color),
+        Format::Json => report::json::render(&shown, &outcome.notices, &outcome.stats),
+        Format::Sarif => {
+            let notifications: Vec<report::sarif::ToolNotification> =
+                outcome.notices.iter().map(Into::into).collect();
+            let options = report::sarif::SarifOptions {
+                category: args.sarif_category.clone(),
+                ..Default::default()
+            };
+            // Line hashes let uploads that bypass upload-sarif (the REST API)
+            // keep alerts stable; only files with findings are read again.
+            let read = |path: &str| std::fs::read(path).ok();
+            let results =
+                crate::triage::select(outcome, view.include_suppressed, view.whole_tree_sarif);
+            report::sarif::to_sarif_with_line_hashes(&results, &notifications, &options, &read)
+        }
+        Format::Github => report::github::to_github(&shown),
+        Format::Markdown => report::markdown::render(
+            &shown,
+            &outcome.stats,
+            &report::markdown::MarkdownOptions {
+                link_base: args.link_base.clone(),
+                visible_rows: report::markdown::DEFAULT_VISIBLE_ROWS,
+                contexts: outcome.contexts.clone(),
+            },
+        ),
+    }
+}
+
+/// `findings=N`, `errors=N`, `warnings=N`, `notes=N`: what the gate counts,
+/// in the `key=value` form of `$GITHUB_OUTPUT`.
+fn counts(outcome: &ScanOutcome) -> String {
+    let shown = crate::triage::select(outcome, false, false);
+    let c = report::SeverityCounts::of(&shown);
+    format!(
+        "findings={}\nerrors={}\nwarnings={}\nnotes={}\n",
+        shown.len(),
+        c.error,
+        c.warning,
+        c.note
+    )
 }
 
 pub fn exit_code(outcome: &ScanOutcome, args: &OutputArgs) -> ExitCode {

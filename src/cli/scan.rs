@@ -14,7 +14,13 @@ pub fn run(args: &ScanArgs) -> ExitCode {
     let outcome = if args.paths.len() == 1 && args.paths[0] == Path::new("-") {
         scan_stdin(args)
     } else {
-        scan_paths_triaged(&args.paths, &args.walk, &args.triage, quiet)
+        scan_paths_triaged(
+            &args.paths,
+            &args.walk,
+            &args.triage,
+            quiet,
+            needs_whole_tree(args),
+        )
     };
     let view = output::View {
         include_suppressed: args.triage.include_suppressed,
@@ -56,16 +62,32 @@ fn scan_stdin(args: &ScanArgs) -> Result<ScanOutcome, String> {
 /// Loads the configuration, scans, and applies the configuration's filters
 /// and the default triage (inline and config ignores).
 pub fn scan_paths(paths: &[PathBuf], walk: &WalkArgs) -> Result<ScanOutcome, String> {
-    scan_paths_triaged(paths, walk, &TriageArgs::default(), true)
+    scan_paths_triaged(paths, walk, &TriageArgs::default(), true, true)
+}
+
+/// A whole-tree SARIF is asked for (the default with `--diff-base`, so that
+/// code scanning does not close alerts in untouched files): then unchanged
+/// files must be read too, and `--diff-base` narrows only the other reports.
+fn needs_whole_tree(args: &ScanArgs) -> bool {
+    use super::{Format, ReportFormat};
+    let sarif = args.output.format == Format::Sarif
+        || args
+            .output
+            .report
+            .iter()
+            .any(|r| r.format == ReportFormat::Main(Format::Sarif));
+    sarif && !args.triage.diff_sarif
 }
 
 /// [`scan_paths`] with triage options. `quiet` silences the note printed
-/// when `--diff-base` falls back to a full scan.
+/// when `--diff-base` falls back to a full scan; `whole_tree` reads unchanged
+/// files even with `--diff-base` (a whole-tree SARIF needs them).
 pub fn scan_paths_triaged(
     paths: &[PathBuf],
     walk: &WalkArgs,
     triage_args: &TriageArgs,
     quiet: bool,
+    whole_tree: bool,
 ) -> Result<ScanOutcome, String> {
     if paths.iter().any(|p| p == Path::new("-")) {
         return Err("`-` (stdin) cannot be combined with other paths".to_string());
@@ -89,10 +111,11 @@ pub fn scan_paths_triaged(
         max_parse_size: walk.max_parse_size.min(walk.max_file_size),
         skip_binary: walk.skip_binary,
         custom: config.custom_token_rules()?.map(Arc::new),
-        only_changed: pending.clone(),
+        only_changed: pending.clone().filter(|_| !whole_tree),
         policy: config.policy.clone(),
     };
-    let mut outcome = scan::scan(&opts).map_err(|e| e.0)?;
+    let (mut outcome, project) = scan::scan_project(&opts).map_err(|e| e.0)?;
+    outcome.contexts = context_rows(&project, config.policy.as_ref());
     config.apply(&mut outcome.findings);
     let changed = pending.and_then(|p| changed_files(&p, quiet));
     let settings = settings_for(&config_path, paths, triage_args, changed)?;
@@ -180,4 +203,33 @@ pub fn settings_for(
         config_dir,
         scanned_config_dir,
     })
+}
+
+/// One row per configured execution context: its effective credential,
+/// provider and billing, for the markdown summary.
+fn context_rows(
+    project: &crate::project::Project,
+    policy: Option<&crate::env::policy::Policy>,
+) -> Vec<crate::report::markdown::ContextRow> {
+    use crate::env::summary::{is_configured, summarize};
+    let ws = crate::env::Workspace::new(project);
+    let mut rows: Vec<(String, usize, crate::report::markdown::ContextRow)> =
+        crate::env::contexts(&ws)
+            .iter()
+            .filter(|c| is_configured(c))
+            .map(|c| {
+                let findings = crate::checks::auth::context_findings(c, policy);
+                let s = summarize(c, &findings);
+                let row = crate::report::markdown::ContextRow {
+                    context: format!("{} {}", s.kind.as_str(), s.name),
+                    location: format!("{}:{}", s.file, s.line),
+                    credential: s.credential.kind.as_str().to_string(),
+                    provider: s.provider.display.clone(),
+                    billing: s.credential.billing.clone(),
+                };
+                (s.file, s.line, row)
+            })
+            .collect();
+    rows.sort_by(|a, b| (&a.0, a.1, &a.2.context).cmp(&(&b.0, b.1, &b.2.context)));
+    rows.into_iter().map(|(_, _, r)| r).collect()
 }
