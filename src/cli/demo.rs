@@ -40,6 +40,24 @@ jobs:
 "#,
     ),
     (
+        ".github/workflows/issue-triage.yml",
+        r#"name: Triage issues with Claude
+on:
+  issue_comment:
+    types: [created]
+jobs:
+  triage:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: anthropics/claude-code-action@beta
+        with:
+          claude_code_oauth_token: ${{ secrets.CLAUDE_CODE_OAUTH_TOKEN }}
+          allowed_non_write_users: "*"
+          prompt: "Triage this comment: ${{ github.event.comment.body }}"
+          claude_args: --dangerously-skip-permissions
+"#,
+    ),
+    (
         "Dockerfile",
         r#"FROM node:20-slim AS base
 ARG ANTHROPIC_API_KEY
@@ -71,7 +89,8 @@ CMD ["claude", "-p", "hello"]
   "containerEnv": {
     "ANTHROPIC_API_KEY": "{{key:api03:13}}",
   },
-  "remoteEnv": { "CLAUDE_CODE_OAUTH_TOKEN": "${localEnv:CLAUDE_CODE_OAUTH_TOKEN}" }
+  "remoteEnv": { "CLAUDE_CODE_OAUTH_TOKEN": "${localEnv:CLAUDE_CODE_OAUTH_TOKEN}" },
+  "mounts": ["source=${localEnv:HOME}/.claude,target=/home/node/.claude,type=bind"]
 }
 "#,
     ),
@@ -98,6 +117,11 @@ CMD ["claude", "-p", "hello"]
       "command": "npx",
       "args": ["billing-mcp"],
       "env": { "ANTHROPIC_ADMIN_KEY": "{{key:admin01:14}}" }
+    },
+    "github": {
+      "type": "http",
+      "url": "https://api.githubcopilot.com/mcp/",
+      "headers": { "Authorization": "Bearer {{vendor:github}}" }
     }
   }
 }
