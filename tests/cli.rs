@@ -483,8 +483,11 @@ fn demo_runs_and_exits_zero() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let ids = rule_ids(&run);
+    // Every family: tokens, credential files, auth/routing, settings validity, posture.
     for id in [
-        "CLD101", "CLD102", "CLD104", "CLD105", "CLD106", "CLD107", "CLD108",
+        "CLD101", "CLD102", "CLD104", "CLD105", "CLD106", "CLD107", "CLD108", "CLD110", "CLD111",
+        "CLD112", "CLD113", "CLD114", "CLD115", "CLD130", "CLD202", "CLD203", "CLD301", "CLD401",
+        "CLD423", "CLD440",
     ] {
         assert!(ids.iter().any(|i| i == id), "demo lacks {id}: {ids:?}");
     }
