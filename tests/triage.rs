@@ -904,3 +904,76 @@ fn sarif_with_suppressions_and_baseline_state_validates_against_the_oasis_schema
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+#[test]
+fn diff_base_reports_a_new_conflict_with_an_untouched_env_file_but_not_old_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(
+        root,
+        ".env.agent",
+        "CLAUDE_CODE_OAUTH_TOKEN=from-the-vault-at-deploy\n",
+    );
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  agent:\n    image: node:20\n    env_file: .env.agent\n",
+    );
+    // An old conflict in files the pull request does not touch.
+    write(
+        root,
+        "old/.env.old",
+        "CLAUDE_CODE_OAUTH_TOKEN=from-the-vault-at-deploy\n",
+    );
+    write(
+        root,
+        "old/compose.yaml",
+        "services:\n  old:\n    image: node:20\n    env_file: .env.old\n    environment:\n      ANTHROPIC_API_KEY: ${ANTHROPIC_API_KEY}\n",
+    );
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "base"]);
+    git(root, &["checkout", "-qb", "feature"]);
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  agent:\n    image: node:20\n    env_file: .env.agent\n    environment:\n      ANTHROPIC_API_KEY: ${ANTHROPIC_API_KEY}\n",
+    );
+    git(root, &["commit", "-qam", "add an API key"]);
+    let full = claudit(root, &["scan", ".", "--format", "json"]);
+    let full_paths: Vec<String> = json(&full)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "CLD203")
+        .map(|f| f["path"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        full_paths,
+        ["compose.yaml", "old/compose.yaml"],
+        "{}",
+        full.stdout
+    );
+    let run = claudit(
+        root,
+        &["scan", ".", "--format", "json", "--diff-base", "main"],
+    );
+    let v = json(&run);
+    let gated: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or("").to_string(),
+                f["path"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        gated,
+        [("CLD203".to_string(), "compose.yaml".to_string())],
+        "{}",
+        run.stdout
+    );
+}
