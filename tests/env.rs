@@ -981,3 +981,38 @@ fn truncated_and_mangled_files_never_panic() {
         }
     }
 }
+
+#[test]
+fn managed_allowed_providers_refuse_a_dev_containers_provider() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "etc/claude-code/managed-settings.json",
+        "{ \"allowedProviders\": [\"bedrock\"] }\n",
+    );
+    write(
+        dir.path(),
+        ".devcontainer/devcontainer.json",
+        "{ \"image\": \"node:20\", \"containerEnv\": { \"ANTHROPIC_BASE_URL\": \"https://llm.example.com\", \"ANTHROPIC_AUTH_TOKEN\": \"${localEnv:GW}\" } }\n",
+    );
+    let run = claudit(dir.path(), &["scan", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let f = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "CLD221")
+        .unwrap_or_else(|| panic!("no CLD221: {}", run.stdout));
+    assert_eq!(f["path"], ".devcontainer/devcontainer.json");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("customEndpoint")
+    );
+    assert_eq!(
+        f["related"][0]["path"],
+        "etc/claude-code/managed-settings.json"
+    );
+    assert_eq!(f["related"][0]["line"], 1);
+}

@@ -8,6 +8,7 @@
 //! and primary location: the first context to report one keeps it.
 
 mod conflicts;
+mod managed;
 mod policy;
 mod providers;
 mod values;
@@ -31,6 +32,7 @@ pub fn run(project: &Project, policy: Option<&Policy>, out: &mut Vec<Finding>) {
         check_context(ctx, policy, &mut sink);
     }
     providers::check_action_inputs(project, &mut sink);
+    managed::check(project, &contexts, &mut sink);
     out.extend(sink.findings);
 }
 
@@ -90,6 +92,12 @@ impl<'b, 'w> Report<'b, 'w> {
 
     pub fn related(mut self, b: &Binding<'_>, message: impl Into<String>) -> Self {
         self.related.push(related(b, message));
+        self
+    }
+
+    /// A related location that is not a binding (a managed settings key).
+    pub fn with_related(mut self, related: Related) -> Self {
+        self.related.push(related);
         self
     }
 }
