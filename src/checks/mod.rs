@@ -9,6 +9,7 @@ pub mod credential_vars;
 pub mod devcontainer;
 pub mod docker;
 pub mod mcp;
+pub mod mcp_approvals;
 pub mod posture;
 pub mod project;
 pub mod settings;
