@@ -609,3 +609,33 @@ fn markdown_summary_shows_findings_and_each_ci_contexts_auth() {
     let bad = claudit(dir.path(), &["scan", ".", "--report", "yaml=x"]);
     assert_eq!(bad.code, 2);
 }
+
+#[test]
+fn markdown_matches_the_golden_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = testkeys::key("api03", 81);
+    write(dir.path(), "a b/notes.txt", format!("first\nkey {key}\n"));
+    write(dir.path(), "ok.txt", "nothing\n");
+    let run = claudit(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "--format",
+            "markdown",
+            "--link-base",
+            "https://github.com/o/r/blob/abc/",
+        ],
+    );
+    // The golden report, assembled at run time around the redacted key.
+    let redacted = claudit::secrets::redact(key.as_bytes(), 13);
+    let golden = format!(
+        "## claudit: 1 error, 0 warnings, 0 notes\n\n\
+         2 files scanned. Secrets are shown redacted.\n\n\
+         | Severity | Count |\n|---|---:|\n| 🔴 error | 1 |\n| 🟠 warning | 0 |\n| 🔵 note | 0 |\n\n\
+         | | Rule | Location | Finding |\n|---|---|---|---|\n\
+         | 🔴 | CLD101 anthropic-api-key | [a b/notes.txt:2](https://github.com/o/r/blob/abc/a%20b/notes.txt#L2) | \
+         Anthropic API key `{redacted}` is committed in plain text; revoke it and load it from a secret store |\n"
+    );
+    assert_eq!(run.stdout, golden);
+}

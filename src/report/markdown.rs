@@ -40,8 +40,9 @@ pub fn render(findings: &[Finding], stats: &Stats, opts: &MarkdownOptions) -> St
     let mut out = String::new();
     out.push_str(&format!("## claudit: {}\n\n", headline(&counts)));
     out.push_str(&format!(
-        "{} files scanned{}. Secrets are shown redacted.\n\n",
+        "{} file{} scanned{}. Secrets are shown redacted.\n\n",
         stats.files_scanned,
+        if stats.files_scanned == 1 { "" } else { "s" },
         if stats.files_skipped > 0 {
             format!(", {} skipped", stats.files_skipped)
         } else {
