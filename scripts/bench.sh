@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: claudit vs ripgrep on a corpus from ../shared/bench/gen_corpus.py.
 #
-#   scripts/bench.sh [--size-mb 500] [--repos 50] [--runs 5] [--seed 7] [--dir /tmp/claudit-bench]
+#   scripts/bench.sh [--size-mb 500] [--repos 50] [--runs 5] [--seed 7] [--dir /tmp/claudit-bench] [--diff]
+#
+# --diff also commits the corpus to a git repository (once), changes one file on a branch, and
+# compares a full scan with `--diff-base main` (the pull-request mode), JSON output.
 #
 # Prints, for each tool, the median wall time over --runs warm runs, MB/s, and peak RSS
 # (max over runs), then claudit/ripgrep ratios; also claudit's key recall against the
@@ -9,7 +12,7 @@
 # CLAUDIT_SHARED points at the shared folder when it is not beside the repository.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-size=500 repos=50 runs=5 seed=7 dir=/tmp/claudit-bench threads=""
+size=500 repos=50 runs=5 seed=7 dir=/tmp/claudit-bench threads="" diff=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --size-mb) size=$2; shift 2 ;;
@@ -18,6 +21,7 @@ while [ $# -gt 0 ]; do
     --seed) seed=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
+    --diff) diff=true; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -86,3 +90,25 @@ hit = sum((t["file"], t["line"]) in found for t in secrets)
 fp = sum((t["file"], t["line"]) in found for t in decoys)
 print(f"key recall {hit}/{len(secrets)} ({100*hit/max(1,len(secrets)):.1f} %), decoys flagged {fp}/{len(decoys)}")
 PY
+
+if [ "$diff" = true ]; then
+  repo=$dir/git-$size-$repos-$seed
+  if [ ! -d "$repo/.git" ]; then
+    echo "bench: committing the corpus to $repo (once)" >&2
+    rm -rf "$repo" && cp -r "$corpus" "$repo"
+    git -C "$repo" init -q -b main
+    git -C "$repo" -c user.email=bench@example.invalid -c user.name=bench add -A
+    git -C "$repo" -c user.email=bench@example.invalid -c user.name=bench commit -qm corpus
+    git -C "$repo" checkout -qb topic
+    echo "changed" >>"$(find "$repo" -name '*.md' -not -path '*/.git/*' | sort | head -1)"
+    git -C "$repo" -c user.email=bench@example.invalid -c user.name=bench commit -qam change
+  fi
+  full=() narrow=()
+  for _ in $(seq "$runs"); do
+    full+=("$(cd "$repo" && measure "$claudit" scan . --format json --output /dev/null --fail-on none --quiet | cut -d' ' -f1)")
+    narrow+=("$(cd "$repo" && measure "$claudit" scan . --diff-base main --format json --output /dev/null --fail-on none --quiet | cut -d' ' -f1)")
+  done
+  f=$(printf '%s\n' "${full[@]}" | median) n=$(printf '%s\n' "${narrow[@]}" | median)
+  printf '\ndiff mode on %s: full scan %.3f s, --diff-base main %.3f s (%.1fx faster)\n' "$repo" "$f" "$n" \
+    "$(awk -v f="$f" -v n="$n" 'BEGIN {print (n>0 ? f/n : 0)}')"
+fi
