@@ -36,7 +36,7 @@ if [ ! -f "$corpus/corpus.json" ]; then
   python3 "$gen" "$corpus" --repos "$repos" --seed "$seed" --size-mb "$size" --force >/dev/null
 fi
 (cd "$here" && cargo build --release --locked -q)
-claudit=$here/target/release/claudit
+claudit=${CARGO_TARGET_DIR:-$here/target}/release/claudit
 bytes=$(du -sb --exclude=ground-truth.jsonl --exclude=corpus.json "$corpus" | cut -f1)
 files=$(find "$corpus" -type f | wc -l)
 
