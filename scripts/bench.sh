@@ -85,10 +85,15 @@ corpus, report = sys.argv[1], sys.argv[2]
 truth = [json.loads(l) for l in open(f"{corpus}/ground-truth.jsonl")]
 secrets = [t for t in truth if t["kind"] in ("api-key", "admin-key", "oauth-token", "refresh-token") and t["expect"] == "flag"]
 decoys = [t for t in truth if t["kind"].startswith("decoy-") and t.get("secret_prefix")]
-found = {(f["path"].split(corpus.rstrip("/") + "/", 1)[-1], f["line"]) for f in json.load(open(report))["findings"]}
+findings = json.load(open(report))["findings"]
+where = lambda f: (f["path"].split(corpus.rstrip("/") + "/", 1)[-1], f["line"])
+found = {where(f) for f in findings}
+# Decoys are secret look-alikes: only the credential rules (CLD1xx) count against them.
+secret_found = {where(f) for f in findings if f["rule_id"].startswith("CLD1")}
 hit = sum((t["file"], t["line"]) in found for t in secrets)
-fp = sum((t["file"], t["line"]) in found for t in decoys)
-print(f"key recall {hit}/{len(secrets)} ({100*hit/max(1,len(secrets)):.1f} %), decoys flagged {fp}/{len(decoys)}")
+fp = sum((t["file"], t["line"]) in secret_found for t in decoys)
+print(f"key recall {hit}/{len(secrets)} ({100*hit/max(1,len(secrets)):.1f} %), "
+      f"decoy lines with a credential finding {fp}/{len(decoys)}")
 PY
 
 if [ "$diff" = true ]; then
