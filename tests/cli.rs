@@ -639,3 +639,20 @@ fn markdown_matches_the_golden_report() {
     );
     assert_eq!(run.stdout, golden);
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    use std::process::{Command, Stdio};
+    for args in [vec!["rules"], vec!["explain", "CLD203"], vec!["demo", "-q"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_claudit"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take()); // the reader goes away at once, like `| head -0`
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

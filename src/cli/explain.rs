@@ -8,9 +8,9 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
     match catalog::find(&args.rule) {
         Some(rule) => {
             if args.markdown {
-                print!("{}", markdown(rule));
+                super::output::print_stdout(&markdown(rule));
             } else {
-                print!("{}", text(rule));
+                super::output::print_stdout(&text(rule));
             }
             ExitCode::Clean
         }

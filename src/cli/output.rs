@@ -6,6 +6,16 @@ use super::{ColorChoice, ExitCode, Format, OutputArgs, ReportFormat};
 use crate::report;
 use crate::scan::ScanOutcome;
 
+/// Writes `text` to standard output. A closed pipe (`claudit rules | head`)
+/// ends the output quietly instead of panicking the way `print!` does.
+pub fn print_stdout(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
+}
+
 /// Which findings beyond the reported ones a report shows (triage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct View {

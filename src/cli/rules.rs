@@ -6,16 +6,18 @@ use crate::catalog;
 pub fn run(args: &RulesArgs) -> ExitCode {
     match args.format {
         ListFormat::Text => {
+            let mut text = String::new();
             for r in catalog::rules() {
-                println!(
-                    "{}  {:<40} {:<8} {:<7} {}",
+                text.push_str(&format!(
+                    "{}  {:<40} {:<8} {:<7} {}\n",
                     r.id,
                     r.name,
                     r.severity.as_str(),
                     r.confidence.as_str(),
                     r.summary
-                );
+                ));
             }
+            super::output::print_stdout(&text);
         }
         ListFormat::Json => {
             let list: Vec<serde_json::Value> = catalog::rules()
@@ -31,10 +33,8 @@ pub fn run(args: &RulesArgs) -> ExitCode {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&list).unwrap_or_default()
-            );
+            let json = serde_json::to_string_pretty(&list).unwrap_or_default();
+            super::output::print_stdout(&(json + "\n"));
         }
     }
     ExitCode::Clean
