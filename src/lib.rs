@@ -14,6 +14,7 @@ pub mod config;
 pub mod discover;
 pub mod env;
 pub mod finding;
+pub mod fleet;
 pub mod formats;
 pub mod project;
 pub mod report;

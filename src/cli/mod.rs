@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod demo;
 pub mod env;
 pub mod explain;
+pub mod fleet;
 pub mod output;
 pub mod rules;
 pub mod scan;
@@ -56,6 +57,8 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Show each execution context's effective auth and routing: provider, credential, billing, base URL.
     Env(env::EnvArgs),
+    /// Scan many repositories; write per-repository SARIF and a roll-up (`merge` combines shards).
+    Fleet(fleet::FleetArgs),
 }
 
 #[derive(Debug, Args)]
@@ -300,5 +303,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         Command::Baseline(args) => baseline::run(&args),
         Command::Env(args) => env::run(&args),
+        Command::Fleet(args) => fleet::run(&args),
     }
 }
