@@ -20,6 +20,7 @@ fn dotenv(seed: u64) -> String {
 /// - `beta` (plain folder): key 1 again in `app/.env`, and its own `.claudit.toml`;
 /// - `gamma`: key 2, scanned with the fleet-level config;
 /// - `delta`: nothing to report;
+/// - `epsilon`: an auth conflict (an API key and an OAuth token given to claude-code-action);
 /// - `broken`: an invalid `.claudit.toml`, so it cannot be scanned.
 fn fleet(root: &Path) {
     let org = root.join("org");
@@ -31,6 +32,12 @@ fn fleet(root: &Path) {
     write(&org, "beta/.claudit.toml", "exclude = []\n");
     write(&org, "gamma/.env", dotenv(2));
     write(&org, "delta/README.md", "nothing here\n");
+    write(&org, "epsilon/.claudit.toml", "exclude = []\n");
+    write(
+        &org,
+        "epsilon/.github/workflows/claude.yml",
+        "on: pull_request\njobs:\n  review:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: anthropics/claude-code-action@v1\n        with:\n          anthropic_api_key: ${{ secrets.ANTHROPIC_API_KEY }}\n          claude_code_oauth_token: ${{ secrets.CLAUDE_CODE_OAUTH_TOKEN }}\n",
+    );
     write(&org, "broken/.claudit.toml", "this is not toml = = =\n");
     // The fleet-level config: applies to repositories without their own.
     write(root, "fleet.toml", "min_severity = \"error\"\n");
@@ -75,7 +82,7 @@ fn roll_up_counts_reuse_auth_and_failures_exactly() {
     let root = tmp.path();
     fleet(root);
     let manifest = "alpha\torg/alpha\tprod,team-a\nbeta\torg/beta\ngamma\torg/gamma\ndelta\torg/delta\n\
-                    broken\torg/broken\nmissing\torg/missing\n";
+                    epsilon\torg/epsilon\nbroken\torg/broken\nmissing\torg/missing\n";
     write(root, "repos.tsv", manifest);
     let run = claudit(
         root,
@@ -95,8 +102,8 @@ fn roll_up_counts_reuse_auth_and_failures_exactly() {
     let rollup = read_json(&root.join("out/fleet.json"));
     assert_eq!(rollup["version"], 1);
     let totals = &rollup["totals"];
-    assert_eq!(totals["repositories"], 6);
-    assert_eq!(totals["scanned"], 4);
+    assert_eq!(totals["repositories"], 7);
+    assert_eq!(totals["scanned"], 5);
     assert_eq!(totals["failed"], 2);
 
     // Each repository's counts are exactly what `claudit scan` reports for it.
@@ -115,6 +122,7 @@ fn roll_up_counts_reuse_auth_and_failures_exactly() {
             "delta",
             scan_counts(&root.join("org/delta"), Some(&fleet_config)),
         ),
+        ("epsilon", scan_counts(&root.join("org/epsilon"), None)),
     ];
     let mut sum = (0, 0, 0);
     for (name, (e, w, n)) in expected {
@@ -202,6 +210,13 @@ fn roll_up_counts_reuse_auth_and_failures_exactly() {
         "app/.env is not a context"
     );
     assert!(!auth.iter().any(|a| a["repository"] == "delta"));
+    // The conflict: the key wins over the subscription token, and the roll-up says so.
+    assert_eq!(rollup["rules"]["CLD203"], 1, "{}", rollup["rules"]);
+    assert!(
+        auth.iter()
+            .any(|a| a["repository"] == "epsilon" && a["credential"] == "api-key"),
+        "{auth:?}"
+    );
 
     // Failures, with their reasons.
     let failed = rollup["failed"].as_array().expect("failed");
@@ -225,7 +240,7 @@ fn roll_up_counts_reuse_auth_and_failures_exactly() {
     assert!(!root.join("out/repos/broken.sarif").exists());
 
     // Worst first; no timestamps or absolute paths in the roll-up.
-    assert_eq!(rollup["worst"].as_array().unwrap().len(), 3);
+    assert_eq!(rollup["worst"].as_array().unwrap().len(), 4);
     let text = read(&root.join("out/fleet.json"));
     assert!(!text.contains(&root.display().to_string()));
     assert!(!text.contains("unix"));
@@ -331,8 +346,8 @@ fn shards_merged_equal_the_unsharded_run() {
                 .unwrap()
         })
         .collect();
-    assert_eq!(shard_sizes.iter().sum::<u64>(), 14, "{shard_sizes:?}");
-    assert!(shard_sizes.iter().all(|&n| n < 14), "{shard_sizes:?}");
+    assert_eq!(shard_sizes.iter().sum::<u64>(), 15, "{shard_sizes:?}");
+    assert!(shard_sizes.iter().all(|&n| n < 15), "{shard_sizes:?}");
     let merge = claudit(
         root,
         &[
