@@ -127,6 +127,20 @@ pub struct Finding {
     pub suppression: Option<Suppression>,
     /// Set by triage when a baseline was given: whether the finding is in it.
     pub baseline_state: Option<BaselineState>,
+    /// Set by `scan --history`: the commit that introduced the finding.
+    pub origin: Option<Origin>,
+}
+
+/// Where in git history a finding comes from (`claudit scan --history`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Full id of the earliest commit in which the blob appears at the path.
+    pub commit: String,
+    /// That commit's author date, ISO 8601.
+    pub author_date: String,
+    /// Whether the secret (or, for findings without one, the finding) is
+    /// still present in the tree of HEAD.
+    pub at_head: bool,
 }
 
 /// What covers a finding: an inline ignore, a `.claudit.toml` ignore or
@@ -348,6 +362,7 @@ impl Finding {
             snippet: None,
             suppression: None,
             baseline_state: None,
+            origin: None,
         }
     }
 

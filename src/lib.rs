@@ -16,6 +16,8 @@ pub mod env;
 pub mod finding;
 pub mod fleet;
 pub mod formats;
+pub mod history;
+pub mod image;
 pub mod project;
 pub mod report;
 pub mod scan;

@@ -6,6 +6,8 @@ pub mod demo;
 pub mod env;
 pub mod explain;
 pub mod fleet;
+pub mod history;
+pub mod image;
 pub mod output;
 pub mod rules;
 pub mod scan;
@@ -57,6 +59,8 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Show each execution context's effective auth and routing: provider, credential, billing, base URL.
     Env(env::EnvArgs),
+    /// Scan container images (`docker save` archives, OCI layouts) without a daemon.
+    Image(image::ImageArgs),
     /// Scan many repositories; write per-repository SARIF and a roll-up (`merge` combines shards).
     Fleet(fleet::FleetArgs),
 }
@@ -75,6 +79,8 @@ pub struct ScanArgs {
     pub walk: WalkArgs,
     #[command(flatten)]
     pub triage: TriageArgs,
+    #[command(flatten)]
+    pub history: history::HistoryArgs,
 }
 
 /// Triage: ignores, baselines, changed files and thresholds (README "Triage").
@@ -303,6 +309,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         Command::Baseline(args) => baseline::run(&args),
         Command::Env(args) => env::run(&args),
+        Command::Image(args) => image::run(&args),
         Command::Fleet(args) => fleet::run(&args),
     }
 }

@@ -11,7 +11,9 @@ use crate::triage::{self, baseline::Baseline, diff};
 
 pub fn run(args: &ScanArgs) -> ExitCode {
     let quiet = args.output.quiet;
-    let outcome = if args.paths.len() == 1 && args.paths[0] == Path::new("-") {
+    let outcome = if args.history.history {
+        super::history::scan_history(args)
+    } else if args.paths.len() == 1 && args.paths[0] == Path::new("-") {
         scan_stdin(args)
     } else {
         scan_paths_triaged(

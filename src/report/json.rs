@@ -54,6 +54,13 @@ struct JsonFinding<'a> {
     /// Triage: `new` or `unchanged` when a baseline was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
+    /// `scan --history`: introducing commit, its author date, still at HEAD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    introduced_at: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at_head: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -150,6 +157,9 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
             active: s.active,
         }),
         baseline_state: f.baseline_state.map(|b| b.as_str()),
+        commit: f.origin.as_ref().map(|o| o.commit.as_str()),
+        introduced_at: f.origin.as_ref().map(|o| o.author_date.as_str()),
+        at_head: f.origin.as_ref().map(|o| o.at_head),
     }
 }
 

@@ -382,7 +382,9 @@ fn result_of(finding: &Finding, rules: &RuleTable, hashes: &mut LineHashCache) -
     fingerprints.insert(FINGERPRINT_KEY.to_string(), finding.fingerprint());
     // Line 1 when there is no region, matching the region we emit for it.
     let line = finding.region.map_or(1, |r| r.start.line);
-    if let Some(hash) = hashes.hash_of(&finding.path, line) {
+    // A leak that is only in history has no line in the working tree to hash.
+    let in_tree = finding.origin.as_ref().is_none_or(|o| o.at_head);
+    if let Some(hash) = hashes.hash_of(&finding.path, line).filter(|_| in_tree) {
         fingerprints.insert(LINE_HASH_KEY.to_string(), hash);
     }
     let primary = Location {
@@ -428,6 +430,9 @@ fn result_of(finding: &Finding, rules: &RuleTable, hashes: &mut LineHashCache) -
                 .as_ref()
                 .filter(|s| !s.active)
                 .map(|s| s.by.clone()),
+            commit: finding.origin.as_ref().map(|o| o.commit.clone()),
+            introduced_at: finding.origin.as_ref().map(|o| o.author_date.clone()),
+            at_head: finding.origin.as_ref().map(|o| o.at_head),
         },
     }
 }
@@ -797,6 +802,14 @@ struct ResultProperties {
     /// `--no-ignores`: what would have suppressed this result.
     #[serde(skip_serializing_if = "Option::is_none")]
     would_be_suppressed_by: Option<String>,
+    /// `scan --history`: the commit that introduced the finding, its author
+    /// date, and whether the leak is still in HEAD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    introduced_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at_head: Option<bool>,
 }
 
 #[derive(Serialize)]

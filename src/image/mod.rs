@@ -1,0 +1,252 @@
+//! `claudit image ARCHIVE...`: container images without a daemon.
+//!
+//! Reads `docker save` archives (classic and Docker ≥ 25, which writes an
+//! OCI layout inside the tar) and OCI image layouts (a folder or a tar of
+//! one). Layers are streamed, never extracted: gzip and zstd are sniffed
+//! from magic bytes, and each layer's decompressed size and entry count are
+//! bounded, so a hostile archive cannot exhaust memory or disk.
+//!
+//! Every regular file in every layer gets the same rules as a file in a
+//! repository. A file deleted (whiteout) or overwritten in a later layer is
+//! still in the image, so it is reported, saying so, with the layer and the
+//! `created_by` step that added it.
+
+mod archive;
+mod layer;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::finding::Finding;
+use crate::scan::{Notice, NoticeKind, ScanOutcome};
+
+pub use archive::{Image, Source};
+pub use layer::LayerResult;
+
+/// Bounds on what one archive may make claudit read.
+#[derive(Debug, Clone)]
+pub struct ImageOptions {
+    /// Decompressed bytes read from one layer; the rest is not read.
+    pub max_layer_bytes: u64,
+    /// Tar entries read from one layer.
+    pub max_entries: u64,
+    /// Larger files in a layer are skipped (and reported).
+    pub max_file_size: u64,
+}
+
+impl Default for ImageOptions {
+    fn default() -> Self {
+        ImageOptions {
+            max_layer_bytes: 4 * 1024 * 1024 * 1024,
+            max_entries: 1_000_000,
+            max_file_size: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// Scans every image in the archive or layout at `path`.
+pub fn scan(path: &Path, opts: &ImageOptions) -> Result<ScanOutcome, String> {
+    let source = Source::open(path)?;
+    let images = archive::images(&source)?;
+    if images.is_empty() {
+        return Err(format!(
+            "{}: no image found (neither manifest.json nor index.json)",
+            path.display()
+        ));
+    }
+    let wanted: HashSet<String> = images
+        .iter()
+        .flat_map(|i| i.layers.iter().cloned())
+        .collect();
+    let mut layers = std::collections::HashMap::new();
+    let mut outcome = ScanOutcome::default();
+    source.for_each_blob(&wanted, |name, reader| {
+        let result = layer::scan_layer(reader, opts);
+        layers.insert(name.to_string(), result);
+    })?;
+    for image in &images {
+        scan_config(image, &mut outcome);
+        let results: Vec<Option<&LayerResult>> =
+            image.layers.iter().map(|l| layers.get(l)).collect();
+        for (index, layer_name) in image.layers.iter().enumerate() {
+            let Some(result) = results[index] else {
+                outcome.notices.push(notice(
+                    &image.name,
+                    NoticeKind::Unreadable,
+                    format!("layer {layer_name} is missing from the archive"),
+                ));
+                continue;
+            };
+            report_layer(image, index, result, &results, &mut outcome);
+        }
+    }
+    outcome
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(outcome)
+}
+
+/// The image's `Env` (scanned as a dotenv file, so the credential-variable
+/// rules apply) and its `history[].created_by` lines (build args and `ENV`
+/// values leak there).
+fn scan_config(image: &Image, outcome: &mut ScanOutcome) {
+    if !image.env.is_empty() {
+        let text: String = image.env.iter().map(|e| format!("{e}\n")).collect();
+        let label = format!("{}!config!/Env", image.name);
+        let mut scanned = crate::scan::scan_bytes(".env", text.as_bytes());
+        // CLD219 is about project `.env` files that shells load; an image's
+        // Env is the process environment itself, which the other rules read.
+        scanned.findings.retain(|f| f.rule_id != "CLD219");
+        relabel_into(scanned, &label, outcome);
+    }
+    let created: String = image
+        .created_by
+        .iter()
+        .map(|c| format!("{}\n", c.replace('\n', " ")))
+        .collect();
+    if !created.is_empty() {
+        let label = format!("{}!config!/history", image.name);
+        relabel_into(
+            crate::scan::scan_bytes("history.txt", created.as_bytes()),
+            &label,
+            outcome,
+        );
+    }
+}
+
+fn relabel_into(scanned: ScanOutcome, label: &str, outcome: &mut ScanOutcome) {
+    for mut finding in scanned.findings {
+        finding.path = label.to_string();
+        outcome.findings.push(finding);
+    }
+}
+
+/// Adds one layer's findings, notes what later layers did to each file, and
+/// counts the layer's files.
+fn report_layer(
+    image: &Image,
+    index: usize,
+    result: &LayerResult,
+    all: &[Option<&LayerResult>],
+    outcome: &mut ScanOutcome,
+) {
+    let digest = short_digest(&image.layers[index]);
+    let step = image
+        .layer_steps
+        .get(index)
+        .and_then(|s| s.as_deref())
+        .map(|s| format!(", added by `{}`", clip(s, 80)))
+        .unwrap_or_default();
+    for (path, findings) in &result.files {
+        let fate = later_fate(path, index, all);
+        for finding in findings {
+            let mut f: Finding = finding.clone();
+            f.path = format!("{}!{digest}!/{path}", image.name);
+            f.message.push_str(&format!(" [in layer {digest}{step}"));
+            if let Some(fate) = &fate {
+                f.message.push_str(&format!(
+                    "; {fate}, but still in the image: anyone who pulls it can read it"
+                ));
+            }
+            f.message.push(']');
+            outcome.findings.push(f);
+        }
+    }
+    for n in &result.notices {
+        let mut n = n.clone();
+        n.path = format!("{}!{digest}!/{}", image.name, n.path);
+        outcome.notices.push(n);
+    }
+    outcome.stats.files_scanned += result.files_read;
+    outcome.stats.files_skipped += result.files_skipped;
+    outcome.stats.bytes_scanned += result.bytes_read;
+}
+
+/// What a later layer does to `path`: deletes it (whiteout, opaque
+/// directory) or overwrites it.
+fn later_fate(path: &str, index: usize, all: &[Option<&LayerResult>]) -> Option<String> {
+    for later in all.iter().skip(index + 1).flatten() {
+        let under = |dir: &String| path.starts_with(&format!("{dir}/"));
+        if later.whiteouts.iter().any(|w| w == path || under(w)) {
+            return Some("deleted (whiteout) in a later layer".to_string());
+        }
+        if later.opaque_dirs.iter().any(under) {
+            return Some("hidden by an opaque directory in a later layer".to_string());
+        }
+        if later.paths.contains(path) {
+            return Some("overwritten in a later layer".to_string());
+        }
+    }
+    None
+}
+
+fn short_digest(layer: &str) -> String {
+    match layer
+        .rsplit('/')
+        .find(|p| p.len() >= 12 && *p != "layer.tar")
+    {
+        Some(name) => format!("sha256:{}", name.get(..12).unwrap_or(name)),
+        None => layer.to_string(),
+    }
+}
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+fn notice(path: &str, kind: NoticeKind, message: String) -> Notice {
+    Notice {
+        path: path.to_string(),
+        line: None,
+        column: None,
+        kind,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(whiteouts: &[&str], opaque: &[&str], paths: &[&str]) -> LayerResult {
+        LayerResult {
+            whiteouts: whiteouts.iter().map(|s| s.to_string()).collect(),
+            opaque_dirs: opaque.iter().map(|s| s.to_string()).collect(),
+            paths: paths.iter().map(|s| s.to_string()).collect(),
+            ..LayerResult::default()
+        }
+    }
+
+    #[test]
+    fn later_layers_delete_hide_or_overwrite() {
+        let l0 = layer(&[], &[], &["app/.env"]);
+        let gone = layer(&["app/.env"], &[], &[]);
+        let opaque = layer(&[], &["app"], &[]);
+        let over = layer(&[], &[], &["app/.env"]);
+        let none = layer(&["other"], &[], &[]);
+        let fate = |l: &LayerResult| later_fate("app/.env", 0, &[Some(&l0), Some(l)]);
+        assert!(fate(&gone).is_some_and(|f| f.contains("whiteout")));
+        assert!(fate(&opaque).is_some_and(|f| f.contains("opaque")));
+        assert!(fate(&over).is_some_and(|f| f.contains("overwritten")));
+        assert_eq!(fate(&none), None);
+        // A whiteout only affects lower layers, never its own.
+        assert_eq!(later_fate("app/.env", 0, &[Some(&gone)]), None);
+    }
+
+    #[test]
+    fn short_digests() {
+        assert_eq!(
+            short_digest("blobs/sha256/0123456789abcdef"),
+            "sha256:0123456789ab"
+        );
+        assert_eq!(
+            short_digest("0123456789abcdef0/layer.tar"),
+            "sha256:0123456789ab"
+        );
+    }
+}
