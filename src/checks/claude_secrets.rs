@@ -781,35 +781,14 @@ fn blocks(kind: FileKind, root: &Node) -> Vec<Block<'_>> {
 }
 
 fn hook_header_blocks<'a>(root: &'a Node, out: &mut Vec<Block<'a>>) {
-    for event in root
-        .get("hooks")
-        .and_then(Node::as_object)
-        .unwrap_or_default()
-    {
-        for (g, group) in event
-            .value
-            .as_array()
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            let handlers = group
-                .get("hooks")
-                .and_then(Node::as_array)
-                .unwrap_or_default();
-            for (h, handler) in handlers.iter().enumerate() {
-                if let Some(headers) = handler.get("headers") {
-                    out.push(Block {
-                        owner: format!("a `{}` HTTP hook", event.key),
-                        pointer: format!(
-                            "{}/{g}/hooks/{h}/headers",
-                            pointer_join("/hooks", &event.key)
-                        ),
-                        node: headers,
-                        headers: true,
-                    });
-                }
-            }
+    for handler in crate::claude::hooks::handlers(root) {
+        if let Some(headers) = handler.node.get("headers") {
+            out.push(Block {
+                owner: format!("a `{}` HTTP hook", handler.event),
+                pointer: format!("{}/headers", handler.pointer),
+                node: headers,
+                headers: true,
+            });
         }
     }
 }
@@ -872,34 +851,13 @@ fn commands_and_urls(scan: &Scan, root: &Node, out: &mut Vec<Finding>) {
 }
 
 fn hook_urls<'a>(root: &'a Node, sites: &mut Vec<Site<'a>>) {
-    for event in root
-        .get("hooks")
-        .and_then(Node::as_object)
-        .unwrap_or_default()
-    {
-        for (g, group) in event
-            .value
-            .as_array()
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            let handlers = group
-                .get("hooks")
-                .and_then(Node::as_array)
-                .unwrap_or_default();
-            for (h, handler) in handlers.iter().enumerate() {
-                if let Some(url) = handler.get("url").filter(|n| n.as_str().is_some()) {
-                    sites.push(Site {
-                        owner: format!("a `{}` HTTP hook", event.key),
-                        pointer: format!(
-                            "{}/{g}/hooks/{h}/url",
-                            pointer_join("/hooks", &event.key)
-                        ),
-                        node: url,
-                    });
-                }
-            }
+    for handler in crate::claude::hooks::handlers(root) {
+        if let Some(url) = handler.node.get("url").filter(|n| n.as_str().is_some()) {
+            sites.push(Site {
+                owner: format!("a `{}` HTTP hook", handler.event),
+                pointer: format!("{}/url", handler.pointer),
+                node: url,
+            });
         }
     }
 }

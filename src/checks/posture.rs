@@ -394,37 +394,20 @@ pub(crate) fn settings_commands(root: &Node) -> Vec<CommandSite<'_>> {
 }
 
 fn hook_commands<'a>(root: &'a Node, sites: &mut Vec<CommandSite<'a>>) {
-    let Some(events) = root.get("hooks").and_then(Node::as_object) else {
-        return;
-    };
-    for event in events {
-        let event_pointer = pointer_join("/hooks", &event.key);
-        for (g, group) in event
-            .value
-            .as_array()
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            let handlers = group
-                .get("hooks")
+    for handler in crate::claude::hooks::handlers(root) {
+        let Some(command) = handler.node.get("command").filter(|c| c.as_str().is_some()) else {
+            continue;
+        };
+        sites.push(CommandSite {
+            label: format!("`{}` hook", handler.event),
+            pointer: format!("{}/command", handler.pointer),
+            node: command,
+            args: handler
+                .node
+                .get("args")
                 .and_then(Node::as_array)
-                .unwrap_or_default();
-            for (h, handler) in handlers.iter().enumerate() {
-                let Some(command) = handler.get("command").filter(|c| c.as_str().is_some()) else {
-                    continue;
-                };
-                sites.push(CommandSite {
-                    label: format!("`{}` hook", event.key),
-                    pointer: format!("{event_pointer}/{g}/hooks/{h}/command"),
-                    node: command,
-                    args: handler
-                        .get("args")
-                        .and_then(Node::as_array)
-                        .unwrap_or_default(),
-                });
-            }
-        }
+                .unwrap_or_default(),
+        });
     }
 }
 
