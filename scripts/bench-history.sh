@@ -115,7 +115,7 @@ time_of() { # wall seconds of one run, output discarded
   start=$(date +%s.%N)
   "$@" >/dev/null 2>&1 || true
   end=$(date +%s.%N)
-  echo "$end - $start" | bc -l
+  awk -v e="$end" -v s="$start" 'BEGIN {printf "%.6f\n", e - s}'
 }
 
 git_walls=() claudit_walls=()
@@ -133,5 +133,5 @@ found=$("${claudit_cmd[@]}" | python3 -c 'import json,sys; print(sum(1 for f in 
 echo "repository: $commits commits, $blobs; git log -p output $patch_mb MB"
 printf 'git log -p -U0 --all     %6.2f s (median of %d)\n' "$git_med" "$runs"
 printf 'claudit scan --history   %6.2f s (median of %d)\n' "$claudit_med" "$runs"
-printf 'speed-up                 %6.1fx\n' "$(echo "$git_med / $claudit_med" | bc -l)"
+printf 'speed-up                 %6.1fx\n' "$(awk -v g="$git_med" -v c="$claudit_med" 'BEGIN {print (c > 0 ? g / c : 0)}')"
 echo "keys planted: $planted, found: $found"
