@@ -12,13 +12,14 @@ fn main() {
         .filter(|n| n.ends_with(".toml"))
         .collect();
     files.sort();
-    let root = env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    // Paths are resolved when the crate compiles (`CARGO_MANIFEST_DIR`), not
+    // written out absolute here: a build-script output reused from a build of
+    // another checkout (pre-commit's clone sharing the target dir) stays valid.
     let mut out = String::from("pub static RULE_SOURCES: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed=rules/{f}");
         out.push_str(&format!(
-            "    ({f:?}, include_str!({:?})),\n",
-            Path::new(&root).join("rules").join(f)
+            "    ({f:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/rules/{f}\"))),\n"
         ));
     }
     out.push_str("];\n");
