@@ -341,7 +341,7 @@ fn symlink_target_is_file(path: &Path, cwd: &Path, warnings: &Mutex<Vec<Warning>
     }
 }
 
-fn build_overrides(root: &Path, excludes: &[String]) -> Result<Override, FatalError> {
+pub(crate) fn build_overrides(root: &Path, excludes: &[String]) -> Result<Override, FatalError> {
     let mut builder = OverrideBuilder::new(root);
     for glob in excludes {
         builder
@@ -353,7 +353,7 @@ fn build_overrides(root: &Path, excludes: &[String]) -> Result<Override, FatalEr
         .map_err(|e| FatalError(format!("invalid exclude globs: {e}")))
 }
 
-fn is_excluded(overrides: &Override, root: &Path, rel: &str) -> bool {
+pub(crate) fn is_excluded(overrides: &Override, root: &Path, rel: &str) -> bool {
     if overrides.is_empty() {
         return false;
     }

@@ -134,6 +134,10 @@ mod with_history {
         assert_eq!(in_history[0]["commit"], added.as_str());
         assert_eq!(in_history[0]["at_head"], true);
         assert_eq!(in_history[0]["fingerprint"], in_tree[0]["fingerprint"]);
+        // Located where HEAD has it (line 2 since the edit), not where the
+        // oldest version had it: the same place as the working-tree alert.
+        assert_eq!(in_history[0]["line"], 2);
+        assert_eq!(in_history[0]["line"], in_tree[0]["line"]);
 
         let sarif = claudit(root, &["scan", "--history", "--format", "sarif", "."]);
         let doc = json(&sarif);
@@ -146,7 +150,7 @@ mod with_history {
         assert_eq!(r["properties"]["atHead"], true);
         let loc = &r["locations"][0]["physicalLocation"];
         assert_eq!(loc["artifactLocation"]["uri"], ".env");
-        assert_eq!(loc["region"]["startLine"], 1);
+        assert_eq!(loc["region"]["startLine"], 2);
         assert!(
             r["message"]["text"]
                 .as_str()
@@ -234,6 +238,104 @@ mod with_history {
         let f = &findings(&run)[0];
         assert_eq!(f["path"], ".claude/settings.json");
         assert_eq!(f["at_head"], false);
+    }
+
+    /// Packed repositories are read by walking each pack's delta tree;
+    /// loose objects one by one. Both give the same findings.
+    #[test]
+    fn packed_and_loose_objects_give_the_same_findings() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        init(root);
+        let mut body = String::new();
+        for n in 0..40 {
+            body.push_str(&format!(
+                "line {n} of some text that deltas compress well\n"
+            ));
+            let key = testkeys::key("api03", 100 + n);
+            let text = if n % 10 == 3 {
+                format!("{body}KEY = \"{key}\"\n")
+            } else {
+                body.clone()
+            };
+            common::write(root, "src/app.py", text);
+            common::write(
+                root,
+                &format!("notes/{}.txt", n % 4),
+                format!("{n}\n{body}"),
+            );
+            commit(
+                root,
+                &format!("c{n}"),
+                &format!("2024-01-{:02}T10:00:00+00:00", n % 28 + 1),
+            );
+        }
+        let loose = claudit(root, &["scan", "--history", "--format", "json", "."]);
+        common::git(root, &["gc", "-q", "--aggressive"]);
+        assert!(
+            std::fs::read_dir(root.join(".git/objects/pack"))
+                .expect("pack dir")
+                .flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "pack")),
+            "git gc wrote no pack"
+        );
+        let packed = claudit(root, &["scan", "--history", "--format", "json", "."]);
+        assert_eq!(findings(&loose).len(), 4, "{}", loose.stdout);
+        assert_eq!(findings(&loose), findings(&packed));
+        assert_eq!(
+            json(&loose)["summary"]["files_scanned"],
+            json(&packed)["summary"]["files_scanned"]
+        );
+    }
+
+    /// `.claudit.toml` applies to history as to the working tree: `exclude`
+    /// globs, custom token rules, and ignore comments — HEAD's through
+    /// triage, an old version's for what only that version held.
+    #[test]
+    fn configuration_and_ignore_comments_apply_to_history() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        init(root);
+        common::write(
+            root,
+            ".claudit.toml",
+            "exclude = [\"vendor/**\"]\n\n[[custom_rules]]\nid = \"ACME001\"\nname = \"acme-token\"\nregex = 'acme_gw_[a-z0-9]{12}'\nkeywords = [\"acme_gw_\"]\nseverity = \"error\"\n",
+        );
+        let vendored = testkeys::key("api03", 91);
+        let ignored = testkeys::key("api03", 92);
+        common::write(root, "vendor/lib.py", format!("K = \"{vendored}\"\n"));
+        common::write(
+            root,
+            "fixtures/sample.py",
+            format!("# claudit: ignore[CLD101] test fixture\nK = \"{ignored}\"\n"),
+        );
+        common::write(
+            root,
+            "gw.txt",
+            format!("token {}{}\n", "acme_gw_", "abcdef123456"),
+        );
+        commit(root, "add", "2024-01-01T10:00:00+00:00");
+        for gone in ["vendor/lib.py", "fixtures/sample.py", "gw.txt"] {
+            std::fs::remove_file(root.join(gone)).expect("remove");
+        }
+        commit(root, "remove", "2024-01-02T10:00:00+00:00");
+
+        let run = claudit(root, &["scan", "--history", "--format", "json", "."]);
+        let rules: Vec<String> = findings(&run)
+            .iter()
+            .map(|f| format!("{}:{}", f["rule_id"].as_str().unwrap_or(""), f["path"]))
+            .collect();
+        assert_eq!(rules, ["ACME001:\"gw.txt\""], "{}", run.stdout);
+        let audit = claudit(
+            root,
+            &["scan", "--history", "--no-ignores", "--format", "json", "."],
+        );
+        let paths: Vec<String> = findings(&audit)
+            .iter()
+            .map(|f| f["path"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert!(paths.iter().any(|p| p == "fixtures/sample.py"), "{paths:?}");
+        assert!(!paths.iter().any(|p| p == "vendor/lib.py"), "{paths:?}");
     }
 
     #[test]

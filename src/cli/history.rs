@@ -47,6 +47,14 @@ pub fn scan_history(args: &ScanArgs) -> Result<ScanOutcome, String> {
             .unwrap_or_else(crate::scan::default_threads)
             .max(1),
         max_blob_size: args.walk.max_file_size,
+        excludes: config
+            .exclude
+            .iter()
+            .chain(&args.walk.exclude)
+            .cloned()
+            .collect(),
+        custom: config.custom_token_rules()?.map(std::sync::Arc::new),
+        config: std::sync::Arc::new(config.clone()),
     };
     let mut outcome = history::scan(&opts)?;
     config.apply(&mut outcome.findings);

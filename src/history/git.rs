@@ -7,14 +7,18 @@
 //! it; then fold the findings by fingerprint, keeping the oldest commit.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
 
 use gix::ObjectId;
 use rayon::prelude::*;
 
 use super::HistoryOptions;
 use crate::classify::{FileKind, classify};
-use crate::finding::{Finding, Origin};
+use crate::config::Config;
+use crate::finding::{Finding, Origin, Suppression, SuppressionKind};
 use crate::scan::{Notice, NoticeKind, ScanOutcome, Stats};
+use crate::triage::ignores::InlineIgnore;
 
 /// A commit to read, in oldest-first order (its index is its age rank).
 struct CommitInfo {
@@ -35,10 +39,25 @@ pub fn scan(opts: &HistoryOptions) -> Result<ScanOutcome, String> {
         None => Vec::new(),
     };
     let commits = commits_oldest_first(&repo, tips, hidden.clone())?;
-    let introductions = introductions(&repo, &commits, &hidden)?;
+    let mut introductions = introductions(&repo, &commits, &hidden)?;
+    drop_excluded(&mut introductions, opts)?;
     let head = head_blobs(&repo);
     let scanned = scan_blobs(&repo.into_sync(), &introductions, opts)?;
-    Ok(fold(scanned, &commits, &head))
+    Ok(fold(scanned, &commits, &head, &opts.config))
+}
+
+/// Leaves out the paths `exclude` globs name, as a working-tree scan would.
+fn drop_excluded(introductions: &mut Introductions, opts: &HistoryOptions) -> Result<(), String> {
+    if opts.excludes.is_empty() {
+        return Ok(());
+    }
+    let root = &opts.repo;
+    let overrides = crate::discover::build_overrides(root, &opts.excludes).map_err(|e| e.0)?;
+    introductions.retain(|_, paths| {
+        paths.retain(|(path, _)| !crate::discover::is_excluded(&overrides, root, path));
+        !paths.is_empty()
+    });
+    Ok(())
 }
 
 /// Older versions of a file are stored as deltas on newer ones, so reading
@@ -228,6 +247,8 @@ struct Scanned {
     path: String,
     commit: usize,
     findings: Vec<Finding>,
+    /// The `claudit: ignore[...]` comments of this version of the file.
+    ignores: Vec<InlineIgnore>,
 }
 
 #[derive(Default)]
@@ -237,34 +258,124 @@ struct BlobBatch {
     stats: Stats,
 }
 
-/// Reads and scans each blob once, in parallel.
+/// Reads and scans each blob once, in parallel: first by walking every pack
+/// whole, then object by object for whatever the packs did not hold (loose
+/// objects, alternates, a pack that could not be traversed).
 fn scan_blobs(
     repo: &gix::ThreadSafeRepository,
     introductions: &Introductions,
     opts: &HistoryOptions,
 ) -> Result<BlobBatch, String> {
+    let local = repo.to_thread_local();
+    let claimed = Mutex::new(HashSet::with_capacity(introductions.len()));
+    let from_packs = Mutex::new(BlobBatch::default());
+    for bundle in pack_bundles(&local) {
+        // A pack that cannot be traversed is read object by object below.
+        let _ = traverse_pack(&bundle, introductions, &claimed, &from_packs, opts);
+    }
+    let claimed = claimed.into_inner().unwrap_or_else(|e| e.into_inner());
+    let from_packs = from_packs.into_inner().unwrap_or_else(|e| e.into_inner());
+    if claimed.len() == introductions.len() {
+        return Ok(from_packs);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.max(1))
         .build()
         .map_err(|e| format!("cannot start worker threads: {e}"))?;
-    let mut blobs: Vec<(&ObjectId, &Vec<(String, usize)>)> = introductions.iter().collect();
-    sort_in_pack_order(&repo.to_thread_local(), &mut blobs, introductions);
+    let mut blobs: Vec<(&ObjectId, &Vec<(String, usize)>)> = introductions
+        .iter()
+        .filter(|(id, _)| !claimed.contains(*id))
+        .collect();
+    sort_in_pack_order(&local, &mut blobs, introductions);
     // Contiguous runs, one repository handle (and delta cache) each; a few
     // runs per thread keep the threads busy when runs differ in cost.
     let runs = (opts.threads.max(1) * 4).min(blobs.len().max(1));
     let run_len = blobs.len().div_ceil(runs).max(1);
-    let batch = pool.install(|| {
+    let rest = pool.install(|| {
         blobs
             .par_chunks(run_len)
             .map(|run| {
                 let repo = repo.to_thread_local();
                 run.iter()
-                    .map(|(blob, paths)| scan_blob(&repo, **blob, paths, opts.max_blob_size))
+                    .map(|(blob, paths)| scan_blob(&repo, **blob, paths, opts))
                     .fold(BlobBatch::default(), merge)
             })
             .reduce(BlobBatch::default, merge)
     });
-    Ok(batch)
+    Ok(merge(from_packs, rest))
+}
+
+/// Every pack of the repository's object database, opened with its index.
+fn pack_bundles(repo: &gix::Repository) -> Vec<gix::odb::pack::Bundle> {
+    let dir = repo.common_dir().join("objects").join("pack");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut indexes: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+        .collect();
+    indexes.sort();
+    indexes
+        .iter()
+        .filter_map(|idx| gix::odb::pack::Bundle::at(idx, repo.object_hash()).ok())
+        .collect()
+}
+
+/// Decodes every object of one pack the way `git index-pack` does: the
+/// pack's delta tree is walked from each base down to its deltas, so every
+/// base is inflated once and each delta applied once, on all threads. Looking
+/// blobs up one by one instead rebuilds delta chains over and over (measured
+/// on a 5,000-commit repository: several times the CPU). Object checksums
+/// are not verified: claudit reads the repository, it does not repair it.
+fn traverse_pack(
+    bundle: &gix::odb::pack::Bundle,
+    introductions: &Introductions,
+    claimed: &Mutex<HashSet<ObjectId>>,
+    out: &Mutex<BlobBatch>,
+    opts: &HistoryOptions,
+) -> Result<(), String> {
+    use gix::odb::pack::index::traverse::{SafetyCheck, with_index};
+    let processor = |kind: gix::object::Kind,
+                     data: &[u8],
+                     entry: &gix::odb::pack::index::Entry,
+                     _: &dyn gix::progress::Progress|
+     -> gix::error::Result {
+        if kind != gix::object::Kind::Blob {
+            return Ok(());
+        }
+        let Some(paths) = introductions.get(&entry.oid) else {
+            return Ok(());
+        };
+        // The same blob can sit in two packs; the first reader scans it.
+        let first = claimed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(entry.oid);
+        if first {
+            let batch = scan_blob_data(entry.oid, paths, data, opts);
+            let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
+            *out = merge(std::mem::take(&mut *out), batch);
+        }
+        Ok(())
+    };
+    let interrupt = AtomicBool::new(false);
+    bundle
+        .index
+        .traverse_with_index(
+            &bundle.pack,
+            processor,
+            &mut gix::progress::Discard,
+            &interrupt,
+            with_index::Options {
+                check: SafetyCheck::SkipFileAndObjectChecksumVerification,
+                thread_limit: Some(opts.threads.max(1)),
+                alloc_limit_bytes: None,
+            },
+        )
+        .map(|_| ())
+        .map_err(|e| format!("cannot traverse pack: {e}"))
 }
 
 /// Sorts blobs by their position in the packs. Versions of a file are
@@ -308,22 +419,16 @@ fn scan_blob(
     repo: &gix::Repository,
     blob: ObjectId,
     paths: &[(String, usize)],
-    max_blob_size: u64,
+    opts: &HistoryOptions,
 ) -> BlobBatch {
     let mut batch = BlobBatch::default();
     let first_path = paths.first().map(|(p, _)| p.as_str()).unwrap_or("");
     let size = repo.find_header(blob).map(|h| h.size());
-    if size.is_ok_and(|s| s > max_blob_size) {
-        batch.stats.files_skipped += 1;
-        batch.notices.push(notice(
-            first_path,
-            NoticeKind::Skipped,
-            format!("blob {blob} is larger than --max-file-size; not scanned"),
-        ));
-        return batch;
+    if size.is_ok_and(|s| s > opts.max_blob_size) {
+        return skipped(blob, paths);
     }
-    let data = match repo.find_blob(blob) {
-        Ok(mut b) => b.take_data(),
+    match repo.find_blob(blob) {
+        Ok(mut b) => scan_blob_data(blob, paths, &b.take_data(), opts),
         Err(e) => {
             batch.stats.files_unreadable += 1;
             batch.notices.push(notice(
@@ -331,38 +436,70 @@ fn scan_blob(
                 NoticeKind::Unreadable,
                 format!("cannot read blob {blob}: {e}"),
             ));
-            return batch;
+            batch
         }
-    };
+    }
+}
+
+/// Scans one blob's content: once for the token rules (the same at any
+/// path), and once more per path whose kind has structural rules.
+fn scan_blob_data(
+    blob: ObjectId,
+    paths: &[(String, usize)],
+    data: &[u8],
+    opts: &HistoryOptions,
+) -> BlobBatch {
+    let mut batch = BlobBatch::default();
+    if data.len() as u64 > opts.max_blob_size {
+        return skipped(blob, paths);
+    }
     batch.stats.files_scanned += 1;
     batch.stats.bytes_scanned += data.len() as u64;
+    let custom = opts.custom.as_deref();
     // Plain-text paths share one token scan; the path only changes the label.
+    // Not when the blob holds ignore comments: their syntax follows the path.
+    let shareable = !crate::triage::ignores::has_marker(data);
     let mut text_findings: Option<Vec<Finding>> = None;
     for (path, commit) in paths {
         let kind = classify(path);
-        let findings = if kind == FileKind::Text {
-            let base =
-                text_findings.get_or_insert_with(|| crate::scan::scan_bytes(path, &data).findings);
-            base.iter()
+        let (findings, ignores) = if kind == FileKind::Text && shareable {
+            let base = text_findings
+                .get_or_insert_with(|| crate::scan::scan_bytes_with(path, data, custom).findings);
+            let relabelled = base
+                .iter()
                 .cloned()
                 .map(|mut f| {
                     f.path = path.clone();
                     f
                 })
-                .collect()
+                .collect();
+            (relabelled, Vec::new())
         } else {
-            let outcome = crate::scan::scan_bytes(path, &data);
+            let outcome = crate::scan::scan_bytes_with(path, data, custom);
             batch.stats.parse_errors += outcome.notices.len();
             batch.notices.extend(outcome.notices);
-            outcome.findings
+            (outcome.findings, outcome.inline_ignores)
         };
         batch.scanned.push(Scanned {
             blob,
             path: path.clone(),
             commit: *commit,
             findings,
+            ignores,
         });
     }
+    batch
+}
+
+fn skipped(blob: ObjectId, paths: &[(String, usize)]) -> BlobBatch {
+    let first_path = paths.first().map(|(p, _)| p.as_str()).unwrap_or("");
+    let mut batch = BlobBatch::default();
+    batch.stats.files_skipped += 1;
+    batch.notices.push(notice(
+        first_path,
+        NoticeKind::Skipped,
+        format!("blob {blob} is larger than --max-file-size; not scanned"),
+    ));
     batch
 }
 
@@ -376,41 +513,72 @@ fn notice(path: &str, kind: NoticeKind, message: String) -> Notice {
     }
 }
 
-/// One finding per fingerprint, attributed to its oldest introducing commit
-/// and marked as present at HEAD or not.
+/// What one fingerprint collected across the versions of files that hold it.
+struct Seen {
+    /// The oldest introducing commit, with that version's finding.
+    oldest: (usize, Finding),
+    /// The version in HEAD's tree: its lines are the working tree's, so a
+    /// history finding and a working-tree finding point at the same place.
+    at_head: Option<Finding>,
+    /// An ignore comment in an old version that covered it there (the
+    /// oldest such version, so the choice does not depend on thread timing).
+    ignored_by: Option<(usize, Suppression)>,
+}
+
+/// One finding per fingerprint, attributed to its oldest introducing commit,
+/// located where HEAD has it when HEAD still has it, and marked as present
+/// at HEAD or not. HEAD's ignore comments go to triage like a working-tree
+/// scan's; a finding gone from HEAD is covered by the ignore comments of the
+/// versions that held it.
 fn fold(
     batch: BlobBatch,
     commits: &[CommitInfo],
     head: &HashSet<(ObjectId, String)>,
+    config: &Config,
 ) -> ScanOutcome {
-    let mut head_secrets: HashSet<String> = HashSet::new();
-    let mut head_fingerprints: HashSet<String> = HashSet::new();
-    let mut oldest: HashMap<String, (usize, Finding)> = HashMap::new();
+    let mut seen: HashMap<String, Seen> = HashMap::new();
+    let mut head_ignores = Vec::new();
     for scanned in batch.scanned {
-        let at_head = head.contains(&(scanned.blob, scanned.path));
+        let at_head = head.contains(&(scanned.blob, scanned.path.clone()));
         for finding in scanned.findings {
-            let fingerprint = finding.fingerprint();
-            if at_head {
-                head_fingerprints.insert(fingerprint.clone());
-                if let Some(secret) = &finding.secret {
-                    head_secrets.insert(secret.sha256.clone());
-                }
+            let cover = (!at_head)
+                .then(|| {
+                    covering_ignore(&scanned.ignores, &finding, config, commits, scanned.commit)
+                })
+                .flatten();
+            let entry = seen.entry(finding.fingerprint()).or_insert_with(|| Seen {
+                oldest: (scanned.commit, finding.clone()),
+                at_head: None,
+                ignored_by: None,
+            });
+            if scanned.commit < entry.oldest.0 {
+                entry.oldest = (scanned.commit, finding.clone());
             }
-            let older = oldest
-                .get(&fingerprint)
-                .is_none_or(|(commit, _)| scanned.commit < *commit);
-            if older {
-                oldest.insert(fingerprint, (scanned.commit, finding));
+            if let Some(cover) = cover
+                && entry
+                    .ignored_by
+                    .as_ref()
+                    .is_none_or(|(c, _)| scanned.commit < *c)
+            {
+                entry.ignored_by = Some((scanned.commit, cover));
+            }
+            if at_head {
+                entry.at_head = Some(finding);
             }
         }
+        if at_head {
+            head_ignores.extend(scanned.ignores);
+        }
     }
-    let mut findings: Vec<Finding> = oldest
-        .into_iter()
-        .map(|(fingerprint, (commit, mut finding))| {
-            let at_head = match &finding.secret {
-                Some(secret) => head_secrets.contains(&secret.sha256),
-                None => head_fingerprints.contains(&fingerprint),
-            };
+    let mut findings: Vec<Finding> = seen
+        .into_values()
+        .map(|seen| {
+            let (commit, oldest) = seen.oldest;
+            let at_head = seen.at_head.is_some();
+            let mut finding = seen.at_head.unwrap_or(oldest);
+            if !at_head && finding.suppression.is_none() {
+                finding.suppression = seen.ignored_by.map(|(_, s)| s);
+            }
             let info = &commits[commit];
             let origin = Origin {
                 commit: info.id.to_string(),
@@ -423,12 +591,45 @@ fn fold(
         })
         .collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    head_ignores.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     let mut notices = batch.notices;
     notices.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     ScanOutcome {
         findings,
         notices,
         stats: batch.stats,
+        inline_ignores: head_ignores,
         ..ScanOutcome::default()
     }
+}
+
+/// The ignore comment of one version of a file that covers `finding` there.
+fn covering_ignore(
+    ignores: &[InlineIgnore],
+    finding: &Finding,
+    config: &Config,
+    commits: &[CommitInfo],
+    commit: usize,
+) -> Option<Suppression> {
+    let line = finding.region.map(|r| r.start.line)?;
+    let ignore = ignores.iter().find(|ig| {
+        ig.covers_line(line)
+            && ig.rules.iter().any(|rule| {
+                config
+                    .resolve_rule(rule)
+                    .is_some_and(|id| id == finding.rule_id)
+            })
+    })?;
+    let id = commits[commit].id.to_string();
+    Some(Suppression {
+        kind: SuppressionKind::InSource,
+        by: format!(
+            "ignore comment at {}:{} in commit {}",
+            ignore.path,
+            ignore.line,
+            id.get(..12).unwrap_or(&id)
+        ),
+        justification: ignore.reason.clone(),
+        active: true,
+    })
 }

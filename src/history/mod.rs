@@ -17,8 +17,11 @@
 mod git;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use crate::config::Config;
 use crate::scan::ScanOutcome;
+use crate::triage::custom::CustomRules;
 
 /// What to read from a repository.
 #[derive(Debug, Clone)]
@@ -32,6 +35,13 @@ pub struct HistoryOptions {
     pub threads: usize,
     /// Larger blobs are skipped and counted as skipped.
     pub max_blob_size: u64,
+    /// `exclude` globs (`.claudit.toml` and `--exclude`), matched against
+    /// paths relative to the repository root as in a working-tree scan.
+    pub excludes: Vec<String>,
+    /// Custom token rules and allowlisted values from `.claudit.toml`.
+    pub custom: Option<Arc<CustomRules>>,
+    /// Resolves the rule names that ignore comments in old versions use.
+    pub config: Arc<Config>,
 }
 
 impl Default for HistoryOptions {
@@ -42,6 +52,9 @@ impl Default for HistoryOptions {
             branches: Vec::new(),
             threads: crate::scan::default_threads(),
             max_blob_size: 256 * 1024 * 1024,
+            excludes: Vec::new(),
+            custom: None,
+            config: Arc::default(),
         }
     }
 }
