@@ -1016,3 +1016,76 @@ fn managed_allowed_providers_refuse_a_dev_containers_provider() {
     );
     assert_eq!(f["related"][0]["line"], 1);
 }
+
+// ------------------------------------------------ one finding per cause
+
+#[test]
+fn findings_are_kept_per_participant_and_variable() {
+    // A workflow-level key beats job a's token and, separately, job b's.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(&format!(
+            "env:\n  ANTHROPIC_API_KEY: ${{{{secrets.K}}}}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: {ACTION}\n        with:\n          claude_code_oauth_token: ${{{{ secrets.T }}}}\n  b:\n    runs-on: x\n    steps:\n      - uses: {ACTION}\n        with:\n          claude_code_oauth_token: ${{{{ secrets.T }}}}\n"
+        )),
+    )]);
+    let hits = expect(&f, "CLD203", 2);
+    assert!(hits[0].message.contains("job `a`"), "{}", hits[0].message);
+    assert!(hits[1].message.contains("job `b`"), "{}", hits[1].message);
+    assert_eq!(hits[0].logical, hits[1].logical);
+    // Every entry of the `settings` input shares its span: each variable
+    // still gets its finding.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(&format!(
+            "jobs:\n  j:\n    runs-on: x\n    env:\n      AWS_REGION: us-east-1\n      AWS_BEARER_TOKEN_BEDROCK: ${{{{ secrets.B }}}}\n    steps:\n      - uses: {ACTION}\n        with:\n          use_bedrock: \"true\"\n          settings: '{{\"env\": {{\"ANTHROPIC_BASE_URL\": \"https://gw.example.com\", \"CLAUDE_CODE_OAUTH_TOKEN\": \"$T\", \"CLAUDE_CODE_USE_FOUNDRY\": \"yep\", \"CLAUDE_CODE_SKIP_VERTEX_AUTH\": \"nah\"}}}}'\n"
+        )),
+    )]);
+    let dead = expect(&f, "CLD202", 2);
+    assert!(
+        dead.iter()
+            .any(|h| h.message.contains("ANTHROPIC_BASE_URL"))
+    );
+    assert!(
+        dead.iter()
+            .any(|h| h.message.contains("CLAUDE_CODE_OAUTH_TOKEN"))
+    );
+    assert_ne!(dead[0].logical, dead[1].logical);
+    expect(&f, "CLD210", 2);
+    // Several `$GITHUB_ENV` writes in one `run:` script.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(
+            "jobs:\n  j:\n    runs-on: x\n    steps:\n      - run: |\n          echo \"CLAUDE_CODE_USE_FOUNDRY=yep\" >> \"$GITHUB_ENV\"\n          echo \"CLAUDE_CODE_USE_VERTEX=nah\" >> \"$GITHUB_ENV\"\n      - run: claude -p hi\n",
+        ),
+    )]);
+    expect(&f, "CLD210", 2);
+    // A missing companion is about each context's own chain.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(
+            "env:\n  CLAUDE_CODE_USE_FOUNDRY: \"1\"\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: claude -p hi\n  b:\n    runs-on: x\n    steps:\n      - run: claude -p hi\n",
+        ),
+    )]);
+    expect(&f, "CLD209", 2);
+    // One conflict written once in the repository's settings, seen from
+    // the settings and from every job that runs Claude: reported once.
+    let f = scan_files(&[
+        (
+            ".claude/settings.json",
+            r#"{"env": {"CLAUDE_CODE_USE_VERTEX": "1", "ANTHROPIC_BASE_URL": "https://api.anthropic.com"}}"#,
+        ),
+        (
+            ".github/workflows/a.yml",
+            &workflow(
+                "jobs:\n  a:\n    runs-on: x\n    steps:\n      - run: claude -p hi\n  b:\n    runs-on: x\n    steps:\n      - run: claude -p hi\n",
+            ),
+        ),
+    ]);
+    let hit = expect(&f, "CLD202", 1)[0];
+    assert!(ends_with(hit, "settings.json"));
+    assert!(
+        hit.message.starts_with("In Claude settings"),
+        "{}",
+        hit.message
+    );
+}

@@ -238,7 +238,7 @@ fn missing_companions(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) {
     );
     report.severity = Some(severity);
     report.lower = lower;
-    sink.push(report);
+    sink.push(report.per_context(ctx));
 }
 
 // ---------------------------------------------------------- CLD210 / CLD211
@@ -429,24 +429,30 @@ fn action_credential_validation(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &m
             } else {
                 ("anthropic_organization_id", "anthropic_federation_rule_id")
             };
-            sink.push(Report::new(
-                "CLD214",
-                b,
-                format!(
-                    "{}: workload identity federation is half configured: `{has}` is given without `{lacks}`, and claude-code-action stops with \"Workload identity federation requires both\". Give both.",
-                    in_context(ctx, b)
-                ),
-            ));
+            sink.push(
+                Report::new(
+                    "CLD214",
+                    b,
+                    format!(
+                        "{}: workload identity federation is half configured: `{has}` is given without `{lacks}`, and claude-code-action stops with \"Workload identity federation requires both\". Give both.",
+                        in_context(ctx, b)
+                    ),
+                )
+                .per_context(ctx),
+            );
         }
         (Some(b), Some(_)) if action.id_token_write == Some(false) => {
-            sink.push(Report::new(
-                "CLD214",
-                b,
-                format!(
-                    "{}: workload identity federation uses the job's GitHub OIDC token, but neither the job nor the workflow grants `permissions: id-token: write`, so the token exchange fails. Add `id-token: write`.",
-                    in_context(ctx, b)
-                ),
-            ));
+            sink.push(
+                Report::new(
+                    "CLD214",
+                    b,
+                    format!(
+                        "{}: workload identity federation uses the job's GitHub OIDC token, but neither the job nor the workflow grants `permissions: id-token: write`, so the token exchange fails. Add `id-token: write`.",
+                        in_context(ctx, b)
+                    ),
+                )
+                .per_context(ctx),
+            );
         }
         _ => {}
     }
@@ -465,14 +471,17 @@ fn action_credential_validation(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &m
     if accepted {
         return;
     }
-    sink.push(Report::new(
-        "CLD214",
-        token.binding,
-        format!(
-            "{}: `ANTHROPIC_AUTH_TOKEN` is the only credential, and claude-code-action's validation requires `anthropic_api_key`, `claude_code_oauth_token` or federation inputs, so the step fails before Claude starts (claude-code-action#1119). For a bearer-token gateway pass the same secret as `anthropic_api_key` too.",
-            in_context(ctx, token.binding)
-        ),
-    ));
+    sink.push(
+        Report::new(
+            "CLD214",
+            token.binding,
+            format!(
+                "{}: `ANTHROPIC_AUTH_TOKEN` is the only credential, and claude-code-action's validation requires `anthropic_api_key`, `claude_code_oauth_token` or federation inputs, so the step fails before Claude starts (claude-code-action#1119). For a bearer-token gateway pass the same secret as `anthropic_api_key` too.",
+                in_context(ctx, token.binding)
+            ),
+        )
+        .per_context(ctx),
+    );
 }
 
 #[cfg(test)]

@@ -345,7 +345,8 @@ impl<'w> JobChain<'w, '_> {
                     written: format!("settings{}", b.site.logical.replace('/', ".")),
                     name_span: a.name_span.clone(),
                     value_span: a.value_span.clone(),
-                    logical: a.logical.clone(),
+                    // The span is shared; the path tells the entries apart.
+                    logical: format!("{}{}", a.logical, b.site.logical.replace('/', ".")),
                 },
                 via: None,
             })
