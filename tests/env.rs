@@ -1089,3 +1089,27 @@ fn findings_are_kept_per_participant_and_variable() {
         hit.message
     );
 }
+
+// ------------------------------------------- the action's `settings` input
+
+#[test]
+fn settings_input_with_expressions_is_still_json() {
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(&format!(
+            "jobs:\n  j:\n    runs-on: x\n    env:\n      AWS_REGION: us-east-1\n      AWS_BEARER_TOKEN_BEDROCK: ${{{{ secrets.B }}}}\n    steps:\n      - uses: {ACTION}\n        with:\n          use_bedrock: \"true\"\n          settings: |\n            {{\n              \"env\": {{\n                \"ANTHROPIC_API_KEY\": \"${{{{ secrets.K }}}}\",\n                \"ANTHROPIC_BASE_URL\": ${{{{ vars.GATEWAY_URL }}}}\n              }}\n            }}\n"
+        )),
+    )]);
+    let dead = expect(&f, "CLD202", 2);
+    let key = dead
+        .iter()
+        .find(|h| h.message.contains("ANTHROPIC_API_KEY"))
+        .expect("key");
+    assert!(
+        key.message.contains("`settings.env.ANTHROPIC_API_KEY`"),
+        "{}",
+        key.message
+    );
+    // A reference, not a literal: no header complaint about the block scalar.
+    expect(&f, "CLD215", 0);
+}
