@@ -1113,3 +1113,73 @@ fn settings_input_with_expressions_is_still_json() {
     // A reference, not a literal: no header complaint about the block scalar.
     expect(&f, "CLD215", 0);
 }
+
+// ------------------------------------------------------- provenance
+
+fn provenance_fixture(root: &Path) {
+    write(root, ".env", "OAUTH=abc123\n");
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  agent:\n    build:\n      context: .\n      args:\n        USE_BEDROCK: ${USE_BEDROCK:-1}\n    environment:\n      CLAUDE_CODE_OAUTH_TOKEN: ${OAUTH:-}\n",
+    );
+    write(
+        root,
+        "Dockerfile",
+        "FROM node\nARG USE_BEDROCK=0\nENV CLAUDE_CODE_USE_BEDROCK=$USE_BEDROCK\n",
+    );
+}
+
+#[test]
+fn interpolated_values_show_where_they_come_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    provenance_fixture(dir.path());
+    let run = claudit(dir.path(), &["env", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(
+        out.contains("(Dockerfile ENV (stage[0]), Dockerfile:3, value from compose.yaml:6)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("(compose environment, compose.yaml:8, value from .env:1)"),
+        "{out}"
+    );
+    assert!(!out.contains("abc123"), "{out}");
+
+    let v = json(&claudit(dir.path(), &["env", ".", "--format", "json"]));
+    let agent = v["contexts"]
+        .as_array()
+        .expect("contexts")
+        .iter()
+        .find(|c| c["name"] == "service `agent`")
+        .expect("agent");
+    let var = |name: &str| {
+        agent["variables"]
+            .as_array()
+            .expect("variables")
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {agent}"))
+            .clone()
+    };
+    let token = var("CLAUDE_CODE_OAUTH_TOKEN");
+    assert_eq!(token["value"]["via"]["file"], ".env");
+    assert_eq!(token["value"]["via"]["line"], 1);
+    let bedrock = var("CLAUDE_CODE_USE_BEDROCK");
+    assert_eq!(bedrock["value"]["via"]["file"], "compose.yaml");
+    assert_eq!(bedrock["value"]["via"]["line"], 6);
+    assert!(var("CLAUDE_CODE_USE_BEDROCK")["value"]["file"] == "Dockerfile");
+
+    // In findings (and so SARIF), as a related location.
+    let f = scan_dir(dir.path());
+    let baked = expect(&f, "CLD220", 1)[0];
+    assert!(ends_with(baked, "Dockerfile"));
+    let via = baked
+        .related
+        .iter()
+        .find(|r| r.path.ends_with("compose.yaml"))
+        .unwrap_or_else(|| panic!("{:?}", baked.related));
+    assert_eq!(via.region.map(|r| r.start.line), Some(6));
+    assert!(via.message.contains("USE_BEDROCK"), "{}", via.message);
+}

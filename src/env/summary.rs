@@ -77,6 +77,24 @@ pub struct BindingSummary {
     pub file: String,
     pub line: usize,
     pub logical: String,
+    /// Where an interpolated value came from (the `.env` line a compose
+    /// `${X}` reads, the `build.args` entry a Dockerfile `ARG` takes).
+    pub via: Option<ViaSummary>,
+}
+
+/// The place a binding's value was taken from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViaSummary {
+    pub file: String,
+    pub line: usize,
+    pub logical: String,
+}
+
+impl ViaSummary {
+    /// `path:line`
+    pub fn at(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,12 +115,21 @@ impl BindingSummary {
             file: b.site.file.display.clone(),
             line: b.site.file.region(&b.site.name_span).start.line,
             logical: b.site.logical.clone(),
+            via: b.via.as_ref().map(|v| ViaSummary {
+                file: v.file.display.clone(),
+                line: v.file.region(&v.name_span).start.line,
+                logical: v.logical.clone(),
+            }),
         }
     }
 
-    /// `path:line`
+    /// `path:line`, and where the value came from when it was interpolated:
+    /// `compose.yaml:6, value from .env:1`.
     pub fn at(&self) -> String {
-        format!("{}:{}", self.file, self.line)
+        match &self.via {
+            Some(via) => format!("{}:{}, value from {}", self.file, self.line, via.at()),
+            None => format!("{}:{}", self.file, self.line),
+        }
     }
 }
 

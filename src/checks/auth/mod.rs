@@ -136,7 +136,24 @@ impl<'b, 'w> Report<'b, 'w> {
 
 /// A related location at a binding.
 pub(crate) fn related(b: &Binding<'_>, message: impl Into<String>) -> Related {
+    let mut message = message.into();
+    if let Some(via) = &b.via {
+        message.push_str(&format!(" (value from {})", via.at()));
+    }
     b.site.file.related(b.site.span(), message)
+}
+
+/// Where an interpolated binding's value came from, as a related location
+/// (`${X}` in compose read from `.env`, a Dockerfile `ARG` set by `build.args`).
+fn via_related(b: &Binding<'_>) -> Option<Related> {
+    let via = b.via.as_ref()?;
+    Some(via.file.related(
+        via.span(),
+        format!(
+            "the value of `{}` comes from `{}` here",
+            b.site.written, via.written
+        ),
+    ))
 }
 
 impl Sink {
@@ -200,6 +217,9 @@ impl Sink {
             None => finding.at(b.site.span()),
         };
         finding.related = report.related;
+        if let Some(via) = via_related(b) {
+            finding.related.insert(0, via);
+        }
         self.findings.push(b.site.file.locate(finding));
     }
 }
