@@ -1183,3 +1183,33 @@ fn interpolated_values_show_where_they_come_from() {
     assert_eq!(via.region.map(|r| r.start.line), Some(6));
     assert!(via.message.contains("USE_BEDROCK"), "{}", via.message);
 }
+
+#[test]
+fn compose_colon_default_applies_to_an_empty_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), ".env", "V=\nB=\n");
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  s:\n    image: x\n    environment:\n      CLAUDE_CODE_USE_VERTEX: ${V:-1}\n      CLAUDE_CODE_USE_BEDROCK: ${B-1}\n",
+    );
+    let v = json(&claudit(dir.path(), &["env", ".", "--format", "json"]));
+    let s = v["contexts"]
+        .as_array()
+        .expect("contexts")
+        .iter()
+        .find(|c| c["name"] == "service `s`")
+        .expect("service")
+        .clone();
+    // `:-` uses the default when `V` is empty; `-` only when `B` is unset.
+    assert_eq!(s["provider"]["name"], "vertex", "{s}");
+    let bedrock = s["variables"]
+        .as_array()
+        .expect("variables")
+        .iter()
+        .find(|x| x["name"] == "CLAUDE_CODE_USE_BEDROCK")
+        .expect("bedrock")
+        .clone();
+    assert_eq!(bedrock["value"]["presence"], "unset", "{bedrock}");
+    assert_eq!(bedrock["value"]["via"]["file"], ".env");
+}
