@@ -1213,3 +1213,24 @@ fn compose_colon_default_applies_to_an_empty_value() {
     assert_eq!(bedrock["value"]["presence"], "unset", "{bedrock}");
     assert_eq!(bedrock["value"]["via"]["file"], ".env");
 }
+
+// ------------------------------------------------ CLD215, CLD209, CLD218
+
+#[test]
+fn github_env_writes_in_block_scripts_have_no_line_break() {
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(
+            "jobs:\n  j:\n    runs-on: x\n    steps:\n      - run: |\n          echo \"ANTHROPIC_API_KEY=${{ secrets.K }}\" >> \"$GITHUB_ENV\"\n      - run: claude -p hi\n",
+        ),
+    )]);
+    expect(&f, "CLD215", 0);
+    // The step's own block scalar still counts.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(
+            "jobs:\n  j:\n    runs-on: x\n    steps:\n      - run: claude -p hi\n        env:\n          ANTHROPIC_API_KEY: |\n            ${{ secrets.K }}\n",
+        ),
+    )]);
+    assert!(expect(&f, "CLD215", 1)[0].message.contains("`|-`"));
+}

@@ -115,9 +115,11 @@ fn literal_problem(var: &str, s: &str) -> Option<String> {
         if let Some((i, _)) = s.char_indices().find(|(_, c)| matches!(c, '\n' | '\r')) {
             let at = s[..i].chars().count() + 1;
             let lines = s.lines().count().max(1);
+            let chars = s.chars().count();
             return Some(format!(
-                "contains a line break at character {at} ({} characters on {lines} lines)",
-                s.chars().count()
+                "contains a line break at character {at} ({chars} character{} on {lines} line{})",
+                plural(chars),
+                plural(lines)
             ));
         }
         if s.trim() != s {
@@ -130,6 +132,10 @@ fn literal_problem(var: &str, s: &str) -> Option<String> {
         char_name(bad),
         u32::from(bad)
     ))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn char_name(c: char) -> &'static str {
@@ -149,6 +155,17 @@ fn char_name(c: char) -> &'static str {
 /// The file's source for the value, when it is YAML and a block scalar
 /// with the default (clip) or keep chomping: the value ends with `\n`.
 fn block_scalar_keeps_newline(b: &Binding<'_>) -> bool {
+    // Only when the binding's value *is* that scalar: a `$GITHUB_ENV` write
+    // points at its whole `run: |` script and an entry of the action's
+    // `settings` input at the whole input, but the value each writes ends
+    // before the line break.
+    let own_scalar = !matches!(
+        b.layer,
+        Layer::GithubEnvWrite | Layer::ActionOutput(_) | Layer::ActionDefault | Layer::Settings(_)
+    );
+    if !own_scalar {
+        return false;
+    }
     if !matches!(
         b.site.file.kind,
         crate::classify::FileKind::Workflow
@@ -400,6 +417,8 @@ mod tests {
         assert!(literal_problem(API_KEY, "abc").is_none());
         let nl = literal_problem(AUTH_TOKEN, "abc\ndef").expect("line break");
         assert!(nl.contains("character 4") && nl.contains("2 lines"), "{nl}");
+        let trailing = literal_problem(AUTH_TOKEN, "abc\n").expect("line break");
+        assert!(trailing.contains("4 characters on 1 line)"), "{trailing}");
         assert!(
             literal_problem(API_KEY, " abc")
                 .expect("space")
