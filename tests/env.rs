@@ -1234,3 +1234,26 @@ fn github_env_writes_in_block_scripts_have_no_line_break() {
     )]);
     assert!(expect(&f, "CLD215", 1)[0].message.contains("`|-`"));
 }
+
+#[test]
+fn action_region_does_not_come_from_settings() {
+    let wf = workflow(&format!(
+        "jobs:\n  j:\n    runs-on: x\n    env:\n      AWS_BEARER_TOKEN_BEDROCK: ${{{{ secrets.B }}}}\n    steps:\n      - uses: {ACTION}\n        with:\n          use_bedrock: \"true\"\n"
+    ));
+    let f = scan_files(&[
+        (".github/workflows/a.yml", &wf),
+        (
+            ".claude/settings.json",
+            r#"{"env": {"AWS_REGION": "us-east-1"}}"#,
+        ),
+    ]);
+    let hit = expect(&f, "CLD209", 1)[0];
+    assert_eq!(hit.severity, Severity::Error);
+    assert!(hit.message.contains("AWS_REGION"), "{}", hit.message);
+    // From the workflow's env it counts.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &wf.replace("    env:\n", "    env:\n      AWS_REGION: us-east-1\n"),
+    )]);
+    expect(&f, "CLD209", 0);
+}

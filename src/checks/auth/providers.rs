@@ -157,12 +157,22 @@ fn missing_companions(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) {
         " (unless the environment that starts Claude Code sets it)"
     };
     let lower = u8::from(!ctx.ci);
+    // The action validates the environment it starts Claude with, before
+    // Claude Code reads any settings; a switch that only the repository's
+    // settings turn on is not part of it, and neither is a region, project
+    // or credential that only settings `env` (the repository's or the
+    // `settings` input's) provide.
+    let action = ctx.action.as_ref().filter(|_| !flag.layer.is_settings());
     let any = |vars: &[&str]| vars.iter().find_map(|v| ctx.present(v)).is_some();
+    let any_for_action = |vars: &[&str]| vars.iter().any(|v| before_settings(ctx, v));
     let mut missing: Vec<(String, Severity)> = Vec::new();
+    let foundry_target = ["ANTHROPIC_FOUNDRY_RESOURCE", "ANTHROPIC_FOUNDRY_BASE_URL"];
+    let foundry_found = match action {
+        Some(_) => any_for_action(&foundry_target),
+        None => any(&foundry_target),
+    };
     match provider {
-        Provider::Foundry
-            if !any(&["ANTHROPIC_FOUNDRY_RESOURCE", "ANTHROPIC_FOUNDRY_BASE_URL"]) =>
-        {
+        Provider::Foundry if !foundry_found => {
             missing.push((
                 "Microsoft Foundry needs `ANTHROPIC_FOUNDRY_RESOURCE` or `ANTHROPIC_FOUNDRY_BASE_URL`".into(),
                 Severity::Error,
@@ -176,10 +186,9 @@ fn missing_companions(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) {
         }
         _ => {}
     }
-    // The action validates the environment it starts Claude with; a switch
-    // that only the repository's settings turn on is not part of it.
-    let action = ctx.action.as_ref().filter(|_| !flag.layer.is_settings());
     if let Some(action) = action {
+        let present = |var: &str| before_settings(ctx, var);
+        let any = any_for_action;
         match provider {
             Provider::Bedrock => {
                 if !any(&["AWS_REGION", "AWS_DEFAULT_REGION"]) {
@@ -188,10 +197,9 @@ fn missing_companions(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) {
                         Severity::Error,
                     ));
                 }
-                let keys = ctx.present("AWS_ACCESS_KEY_ID").is_some()
-                    && ctx.present("AWS_SECRET_ACCESS_KEY").is_some();
+                let keys = present("AWS_ACCESS_KEY_ID") && present("AWS_SECRET_ACCESS_KEY");
                 if !keys
-                    && ctx.present("AWS_BEARER_TOKEN_BEDROCK").is_none()
+                    && !present("AWS_BEARER_TOKEN_BEDROCK")
                     && action.aws_credentials_step.is_none()
                 {
                     missing.push((
@@ -239,6 +247,17 @@ fn missing_companions(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) {
     report.severity = Some(severity);
     report.lower = lower;
     sink.push(report.per_context(ctx));
+}
+
+/// `var` is set in the environment claude-code-action starts with: by a
+/// layer below Claude settings (the winning one of those layers counts).
+fn before_settings(ctx: &Context<'_>, var: &str) -> bool {
+    ctx.bindings
+        .iter()
+        .rev()
+        .filter(|b| !b.layer.is_settings())
+        .find(|b| b.var == var)
+        .is_some_and(|b| b.presence() > Presence::Unset)
 }
 
 // ---------------------------------------------------------- CLD210 / CLD211
