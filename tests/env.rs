@@ -1257,3 +1257,26 @@ fn action_region_does_not_come_from_settings() {
     )]);
     expect(&f, "CLD209", 0);
 }
+
+#[test]
+fn v1_suffix_on_provider_base_urls() {
+    let f = scan_files(&[(
+        "compose.yaml",
+        "services:\n  s:\n    image: x\n    environment:\n      ANTHROPIC_FOUNDRY_BASE_URL: https://r.services.ai.azure.com/anthropic/v1\n      ANTHROPIC_AWS_BASE_URL: https://aws-external-anthropic.us-east-1.api.aws/v1/\n      ANTHROPIC_VERTEX_BASE_URL: https://us-east5-aiplatform.googleapis.com/v1\n      ANTHROPIC_BEDROCK_BASE_URL: https://gw.example.com/bedrock/v1\n",
+    )]);
+    let hits = expect(&f, "CLD218", 2);
+    assert!(
+        hits.iter()
+            .any(|h| h.message.contains("ANTHROPIC_FOUNDRY_BASE_URL")
+                && h.message.contains("/anthropic"))
+    );
+    assert!(
+        hits.iter()
+            .any(|h| h.message.contains("ANTHROPIC_AWS_BASE_URL"))
+    );
+    let f = scan_files(&[(
+        "compose.yaml",
+        "services:\n  s:\n    image: x\n    environment:\n      ANTHROPIC_FOUNDRY_BASE_URL: https://r.services.ai.azure.com/anthropic\n",
+    )]);
+    expect(&f, "CLD218", 0);
+}

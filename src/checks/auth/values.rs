@@ -4,7 +4,8 @@
 //! * CLD215: a credential value that breaks HTTP headers.
 //! * CLD216: a committed settings file sends traffic to a non-Anthropic host.
 //! * CLD217: a base URL over plain `http://` to another machine.
-//! * CLD218: `ANTHROPIC_BASE_URL` ending in `/v1`.
+//! * CLD218: `ANTHROPIC_BASE_URL` (or Foundry's or Claude Platform on AWS's
+//!   base URL) ending in `/v1`.
 //! * CLD219: a root dotenv file sets Claude Code auth or routing.
 //! * CLD220: a provider switch or base URL baked into an image or dev container.
 
@@ -289,8 +290,22 @@ fn plain_http(ctx: &Context<'_>, b: &Binding<'_>, sink: &mut Sink) {
 
 // ---------------------------------------------------------------- CLD218
 
+/// Base URLs that Claude Code extends with `/v1/messages` (the Anthropic
+/// Messages API path): the first-party one; Microsoft Foundry's, whose
+/// documented form is `https://{resource}.services.ai.azure.com/anthropic`
+/// (facts §3.3), so a trailing `/v1` doubles the version the same way; and
+/// Claude Platform on AWS's (default `https://aws-external-anthropic.{region}.api.aws`,
+/// the Anthropic API on AWS). Bedrock's (`/model/{id}/invoke`) and Mantle's
+/// paths are not built that way, and Vertex's own endpoints live under
+/// `/v1/projects/…`, so a `/v1` there is not known to be a mistake: left out.
+const V1_TRAP_VARIABLES: &[&str] = &[
+    BASE_URL,
+    "ANTHROPIC_FOUNDRY_BASE_URL",
+    "ANTHROPIC_AWS_BASE_URL",
+];
+
 fn v1_suffix(ctx: &Context<'_>, b: &Binding<'_>, sink: &mut Sink) {
-    if b.var != BASE_URL {
+    if !V1_TRAP_VARIABLES.contains(&b.var.as_str()) {
         return;
     }
     let Some(url) = b.val.known_text() else {
@@ -312,8 +327,14 @@ fn v1_suffix(ctx: &Context<'_>, b: &Binding<'_>, sink: &mut Sink) {
         "CLD218",
         b,
         format!(
-            "{}: `ANTHROPIC_BASE_URL` ends in `/v1`, and Claude Code appends `/v1/messages` itself, so requests go to `…/v1/v1/messages` and most gateways answer 404. Drop the `/v1` unless your gateway expects the doubled path.",
-            in_context(ctx, b)
+            "{}: `{}` ends in `/v1`, and Claude Code appends `/v1/messages` itself, so requests go to `…/v1/v1/messages` and most gateways answer 404. Drop the `/v1` unless your gateway expects the doubled path.{}",
+            in_context(ctx, b),
+            b.var,
+            if b.var == "ANTHROPIC_FOUNDRY_BASE_URL" {
+                " The documented form is `https://{resource}.services.ai.azure.com/anthropic`."
+            } else {
+                ""
+            }
         ),
     ));
 }
