@@ -1280,3 +1280,39 @@ fn v1_suffix_on_provider_base_urls() {
     )]);
     expect(&f, "CLD218", 0);
 }
+
+// ------------------------------------------------------ policy `none`
+
+#[test]
+fn policy_credentials_must_list_none() {
+    let wf = workflow(&format!(
+        "jobs:\n  claude:\n    runs-on: x\n    steps:\n      - uses: {ACTION}\n  build:\n    runs-on: x\n    steps:\n      - run: npm test\n  review:\n    runs-on: x\n    steps:\n      - run: claude -p review\n"
+    ));
+    let f = scan_files(&[
+        (
+            ".claudit.toml",
+            "[policy]\ncredentials = [\"oauth-token\"]\n",
+        ),
+        (".github/workflows/a.yml", &wf),
+    ]);
+    // The action step and the job that runs `claude`; not the build job.
+    let hits = expect(&f, "CLD251", 2);
+    assert!(hits.iter().all(|h| h.message.contains("`none`")));
+    assert!(hits.iter().any(|h| h.message.contains("job `review`")));
+    assert_eq!(
+        hits[0]
+            .related
+            .last()
+            .and_then(|r| r.region)
+            .map(|r| r.start.line),
+        Some(2)
+    );
+    let f = scan_files(&[
+        (
+            ".claudit.toml",
+            "[policy]\ncredentials = [\"oauth-token\", \"none\"]\n",
+        ),
+        (".github/workflows/a.yml", &wf),
+    ]);
+    expect(&f, "CLD251", 0);
+}
