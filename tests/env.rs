@@ -1316,3 +1316,19 @@ fn policy_credentials_must_list_none() {
     ]);
     expect(&f, "CLD251", 0);
 }
+
+// ------------------------------------------------------------- CLD219
+
+#[test]
+fn only_shell_loaded_dotenv_files_get_the_note() {
+    let f = scan_files(&[
+        ("x.env", "ANTHROPIC_API_KEY=k\n"),
+        (
+            "compose.yaml",
+            "services:\n  s:\n    image: x\n    env_file: [x.env]\n",
+        ),
+        (".env.local", "ANTHROPIC_BASE_URL=https://gw.example.com\n"),
+    ]);
+    let hit = expect(&f, "CLD219", 1)[0];
+    assert!(ends_with(hit, ".env.local"));
+}

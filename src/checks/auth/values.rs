@@ -342,7 +342,7 @@ fn v1_suffix(ctx: &Context<'_>, b: &Binding<'_>, sink: &mut Sink) {
 // ---------------------------------------------------------------- CLD219
 
 fn dotenv_sets_auth(ctx: &Context<'_>, sink: &mut Sink) {
-    if ctx.kind != ContextKind::Dotenv {
+    if ctx.kind != ContextKind::Dotenv || !loaded_by_shell_tools(&ctx.file.rel) {
         return;
     }
     let routing: Vec<&Binding<'_>> = ctx
@@ -375,6 +375,16 @@ fn dotenv_sets_auth(ctx: &Context<'_>, sink: &mut Sink) {
             .push(related(b, format!("`{}` is also set here", b.var)));
     }
     sink.push(report);
+}
+
+/// `.env`, `.env.local`, `.env.development`, …: the names direnv's
+/// `dotenv`, dotenv shell plugins, IDEs and dotenv libraries load by
+/// default. Other dotenv-shaped files (`x.env`, `prod.env`) are loaded only
+/// by whatever names them, such as a compose `env_file`, whose context is
+/// reported on its own.
+fn loaded_by_shell_tools(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name == ".env" || name.starts_with(".env.")
 }
 
 /// Set by the file: a value, or a reference that copies another variable
