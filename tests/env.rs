@@ -1332,3 +1332,24 @@ fn only_shell_loaded_dotenv_files_get_the_note() {
     let hit = expect(&f, "CLD219", 1)[0];
     assert!(ends_with(hit, ".env.local"));
 }
+
+// ------------------------------------------------------------- CLD203
+
+#[test]
+fn api_key_through_a_gateway_is_not_billed_by_the_console() {
+    let f = scan_files(&[(
+        "compose.yaml",
+        "services:\n  s:\n    image: x\n    environment:\n      ANTHROPIC_BASE_URL: https://gw.example.com\n      ANTHROPIC_API_KEY: ${K:-x}\n      CLAUDE_CODE_OAUTH_TOKEN: ${T:-y}\n",
+    )]);
+    let hit = expect(&f, "CLD203", 1)[0];
+    assert!(
+        hit.message.contains("gw.example.com") && !hit.message.contains("Console organization"),
+        "{}",
+        hit.message
+    );
+    assert!(
+        hit.related
+            .iter()
+            .any(|r| r.message.contains("ANTHROPIC_BASE_URL"))
+    );
+}
