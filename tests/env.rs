@@ -1353,3 +1353,49 @@ fn api_key_through_a_gateway_is_not_billed_by_the_console() {
             .any(|r| r.message.contains("ANTHROPIC_BASE_URL"))
     );
 }
+
+// ---------------------------------------------- CLAUDE_CODE_USE_GATEWAY
+
+#[test]
+fn use_gateway_is_the_gateway_provider() {
+    let compose = |extra: &str| {
+        format!(
+            "services:\n  s:\n    image: x\n    environment:\n      CLAUDE_CODE_USE_GATEWAY: \"1\"\n      ANTHROPIC_AUTH_TOKEN: ${{GW}}\n{extra}"
+        )
+    };
+    let with_url = compose("      ANTHROPIC_BASE_URL: https://gw.example.com\n");
+    let f = scan_files(&[
+        (".claudit.toml", "[policy]\nproviders = [\"gateway\"]\n"),
+        ("compose.yaml", &with_url),
+    ]);
+    expect(&f, "CLD250", 0);
+    let f = scan_files(&[
+        (
+            ".claudit.toml",
+            "[policy]\nproviders = [\"customEndpoint\"]\n",
+        ),
+        ("compose.yaml", &with_url),
+    ]);
+    let hit = expect(&f, "CLD250", 1)[0];
+    assert!(hit.message.contains("`gateway`"), "{}", hit.message);
+    assert_eq!(
+        hit.logical.as_deref(),
+        Some("services.s.environment.CLAUDE_CODE_USE_GATEWAY")
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "compose.yaml", &with_url);
+    let v = json(&claudit(dir.path(), &["env", ".", "--format", "json"]));
+    assert_eq!(v["contexts"][0]["provider"]["name"], "gateway", "{v}");
+    // Without a base URL it is ignored, and `claudit env` says so.
+    write(dir.path(), "compose.yaml", compose(""));
+    let v = json(&claudit(dir.path(), &["env", ".", "--format", "json"]));
+    assert_eq!(v["contexts"][0]["provider"]["name"], "anthropic", "{v}");
+    assert_eq!(v["contexts"][0]["not_used"][0]["what"], "gateway", "{v}");
+    // An unrecognised value is reported like the other switches.
+    let f = scan_files(&[(
+        "compose.yaml",
+        "services:\n  s:\n    image: x\n    environment:\n      CLAUDE_CODE_USE_GATEWAY: enabled\n",
+    )]);
+    expect(&f, "CLD210", 1);
+}

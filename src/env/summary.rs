@@ -34,7 +34,7 @@ pub struct ContextSummary {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProviderSummary {
-    /// `anthropic`, `customEndpoint`, or a provider's policy name (`bedrock`).
+    /// `anthropic`, `customEndpoint`, `gateway`, or a provider's policy name (`bedrock`).
     pub name: &'static str,
     pub display: String,
     pub set_by: Option<BindingSummary>,
@@ -195,6 +195,22 @@ fn provider(auth: &Auth<'_, '_>) -> ProviderSummary {
             note,
         };
     }
+    if let Some(flag) = auth.gateway() {
+        let host = auth
+            .base_url
+            .and_then(|b| b.val.known_text())
+            .and_then(url_host)
+            .map_or_else(|| "`ANTHROPIC_BASE_URL`".to_string(), |h| format!("`{h}`"));
+        return ProviderSummary {
+            name: "gateway",
+            display: format!("Claude gateway at {host} (`{}`)", vars::USE_GATEWAY),
+            set_by: Some(BindingSummary::of(flag)),
+            note: Some(format!(
+                "`{}` is undocumented; Claude Code 2.1.266+ honours it only with `ANTHROPIC_BASE_URL` and `ANTHROPIC_AUTH_TOKEN` both set",
+                vars::USE_GATEWAY
+            )),
+        };
+    }
     if auth.custom_endpoint() {
         let host = auth
             .base_url
@@ -296,6 +312,15 @@ fn not_used(auth: &Auth<'_, '_>) -> Vec<NotUsed> {
             });
         }
         return out;
+    }
+    if let (Some(flag), None) = (auth.gateway_switch, auth.gateway()) {
+        out.push(NotUsed {
+            what: "gateway".to_string(),
+            binding: BindingSummary::of(flag),
+            reason: format!(
+                "ignored unless `{BASE_URL}` and `ANTHROPIC_AUTH_TOKEN` are both set (Claude Code 2.1.266+)"
+            ),
+        });
     }
     let Some(first) = auth.first_party() else {
         return out;

@@ -55,15 +55,17 @@ fn providers(ctx: &Context<'_>, auth: &Auth<'_, '_>, policy: &Policy, sink: &mut
         .map(|(p, b)| (PolicyProvider::of(*p), *b))
         .collect();
     if let (true, Some(c)) = (used.is_empty(), auth.first_party()) {
-        let p = if auth.custom_endpoint() {
-            PolicyProvider::CustomEndpoint
+        // `CLAUDE_CODE_USE_GATEWAY` (when it takes effect) makes the
+        // endpoint a Claude gateway: `gateway` in `allowedProviders` terms.
+        let (p, at) = if let Some(flag) = auth.gateway() {
+            (PolicyProvider::Gateway, flag)
+        } else if auth.custom_endpoint() {
+            (
+                PolicyProvider::CustomEndpoint,
+                auth.base_url.unwrap_or(c.binding),
+            )
         } else {
-            PolicyProvider::Anthropic
-        };
-        let at = if p == PolicyProvider::CustomEndpoint {
-            auth.base_url.unwrap_or(c.binding)
-        } else {
-            c.binding
+            (PolicyProvider::Anthropic, c.binding)
         };
         used.push((p, at));
     }

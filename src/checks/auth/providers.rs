@@ -19,7 +19,7 @@ use crate::env::model::Layer;
 use crate::env::value::{Presence, Truth, truth_of};
 use crate::env::vars::{
     CUSTOM_HEADERS, CredentialKind, FEDERATION_ORG, FEDERATION_RULE, PRESENCE_SWITCHES, PROVIDERS,
-    Provider,
+    Provider, USE_GATEWAY,
 };
 use crate::finding::{Finding, Severity};
 use crate::formats::yaml::workflow::Step;
@@ -268,8 +268,9 @@ fn switch_values(ctx: &Context<'_>, sink: &mut Sink) {
         if matches!(b.layer, Layer::ActionInput | Layer::ActionDefault) {
             continue;
         }
-        let is_switch =
-            Provider::from_flag(&b.var).is_some() || Provider::from_skip_flag(&b.var).is_some();
+        let is_switch = Provider::from_flag(&b.var).is_some()
+            || Provider::from_skip_flag(&b.var).is_some()
+            || b.var == USE_GATEWAY;
         let Some(text) = b.val.known_text() else {
             continue;
         };
