@@ -1016,3 +1016,386 @@ fn managed_allowed_providers_refuse_a_dev_containers_provider() {
     );
     assert_eq!(f["related"][0]["line"], 1);
 }
+
+// ------------------------------------------------ one finding per cause
+
+#[test]
+fn findings_are_kept_per_participant_and_variable() {
+    // A workflow-level key beats job a's token and, separately, job b's.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(&format!(
+            "env:\n  ANTHROPIC_API_KEY: ${{{{secrets.K}}}}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: {ACTION}\n        with:\n          claude_code_oauth_token: ${{{{ secrets.T }}}}\n  b:\n    runs-on: x\n    steps:\n      - uses: {ACTION}\n        with:\n          claude_code_oauth_token: ${{{{ secrets.T }}}}\n"
+        )),
+    )]);
+    let hits = expect(&f, "CLD203", 2);
+    assert!(hits[0].message.contains("job `a`"), "{}", hits[0].message);
+    assert!(hits[1].message.contains("job `b`"), "{}", hits[1].message);
+    assert_eq!(hits[0].logical, hits[1].logical);
+    // Every entry of the `settings` input shares its span: each variable
+    // still gets its finding.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(&format!(
+            "jobs:\n  j:\n    runs-on: x\n    env:\n      AWS_REGION: us-east-1\n      AWS_BEARER_TOKEN_BEDROCK: ${{{{ secrets.B }}}}\n    steps:\n      - uses: {ACTION}\n        with:\n          use_bedrock: \"true\"\n          settings: '{{\"env\": {{\"ANTHROPIC_BASE_URL\": \"https://gw.example.com\", \"CLAUDE_CODE_OAUTH_TOKEN\": \"$T\", \"CLAUDE_CODE_USE_FOUNDRY\": \"yep\", \"CLAUDE_CODE_SKIP_VERTEX_AUTH\": \"nah\"}}}}'\n"
+        )),
+    )]);
+    let dead = expect(&f, "CLD202", 2);
+    assert!(
+        dead.iter()
+            .any(|h| h.message.contains("ANTHROPIC_BASE_URL"))
+    );
+    assert!(
+        dead.iter()
+            .any(|h| h.message.contains("CLAUDE_CODE_OAUTH_TOKEN"))
+    );
+    assert_ne!(dead[0].logical, dead[1].logical);
+    expect(&f, "CLD210", 2);
+    // Several `$GITHUB_ENV` writes in one `run:` script.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(
+            "jobs:\n  j:\n    runs-on: x\n    steps:\n      - run: |\n          echo \"CLAUDE_CODE_USE_FOUNDRY=yep\" >> \"$GITHUB_ENV\"\n          echo \"CLAUDE_CODE_USE_VERTEX=nah\" >> \"$GITHUB_ENV\"\n      - run: claude -p hi\n",
+        ),
+    )]);
+    expect(&f, "CLD210", 2);
+    // A missing companion is about each context's own chain.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(
+            "env:\n  CLAUDE_CODE_USE_FOUNDRY: \"1\"\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: claude -p hi\n  b:\n    runs-on: x\n    steps:\n      - run: claude -p hi\n",
+        ),
+    )]);
+    expect(&f, "CLD209", 2);
+    // One conflict written once in the repository's settings, seen from
+    // the settings and from every job that runs Claude: reported once.
+    let f = scan_files(&[
+        (
+            ".claude/settings.json",
+            r#"{"env": {"CLAUDE_CODE_USE_VERTEX": "1", "ANTHROPIC_BASE_URL": "https://api.anthropic.com"}}"#,
+        ),
+        (
+            ".github/workflows/a.yml",
+            &workflow(
+                "jobs:\n  a:\n    runs-on: x\n    steps:\n      - run: claude -p hi\n  b:\n    runs-on: x\n    steps:\n      - run: claude -p hi\n",
+            ),
+        ),
+    ]);
+    let hit = expect(&f, "CLD202", 1)[0];
+    assert!(ends_with(hit, "settings.json"));
+    assert!(
+        hit.message.starts_with("In Claude settings"),
+        "{}",
+        hit.message
+    );
+}
+
+// ------------------------------------------- the action's `settings` input
+
+#[test]
+fn settings_input_with_expressions_is_still_json() {
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(&format!(
+            "jobs:\n  j:\n    runs-on: x\n    env:\n      AWS_REGION: us-east-1\n      AWS_BEARER_TOKEN_BEDROCK: ${{{{ secrets.B }}}}\n    steps:\n      - uses: {ACTION}\n        with:\n          use_bedrock: \"true\"\n          settings: |\n            {{\n              \"env\": {{\n                \"ANTHROPIC_API_KEY\": \"${{{{ secrets.K }}}}\",\n                \"ANTHROPIC_BASE_URL\": ${{{{ vars.GATEWAY_URL }}}}\n              }}\n            }}\n"
+        )),
+    )]);
+    let dead = expect(&f, "CLD202", 2);
+    let key = dead
+        .iter()
+        .find(|h| h.message.contains("ANTHROPIC_API_KEY"))
+        .expect("key");
+    assert!(
+        key.message.contains("`settings.env.ANTHROPIC_API_KEY`"),
+        "{}",
+        key.message
+    );
+    // A reference, not a literal: no header complaint about the block scalar.
+    expect(&f, "CLD215", 0);
+}
+
+// ------------------------------------------------------- provenance
+
+fn provenance_fixture(root: &Path) {
+    write(root, ".env", "OAUTH=abc123\n");
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  agent:\n    build:\n      context: .\n      args:\n        USE_BEDROCK: ${USE_BEDROCK:-1}\n    environment:\n      CLAUDE_CODE_OAUTH_TOKEN: ${OAUTH:-}\n",
+    );
+    write(
+        root,
+        "Dockerfile",
+        "FROM node\nARG USE_BEDROCK=0\nENV CLAUDE_CODE_USE_BEDROCK=$USE_BEDROCK\n",
+    );
+}
+
+#[test]
+fn interpolated_values_show_where_they_come_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    provenance_fixture(dir.path());
+    let run = claudit(dir.path(), &["env", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(
+        out.contains("(Dockerfile ENV (stage[0]), Dockerfile:3, value from compose.yaml:6)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("(compose environment, compose.yaml:8, value from .env:1)"),
+        "{out}"
+    );
+    assert!(!out.contains("abc123"), "{out}");
+
+    let v = json(&claudit(dir.path(), &["env", ".", "--format", "json"]));
+    let agent = v["contexts"]
+        .as_array()
+        .expect("contexts")
+        .iter()
+        .find(|c| c["name"] == "service `agent`")
+        .expect("agent");
+    let var = |name: &str| {
+        agent["variables"]
+            .as_array()
+            .expect("variables")
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {agent}"))
+            .clone()
+    };
+    let token = var("CLAUDE_CODE_OAUTH_TOKEN");
+    assert_eq!(token["value"]["via"]["file"], ".env");
+    assert_eq!(token["value"]["via"]["line"], 1);
+    let bedrock = var("CLAUDE_CODE_USE_BEDROCK");
+    assert_eq!(bedrock["value"]["via"]["file"], "compose.yaml");
+    assert_eq!(bedrock["value"]["via"]["line"], 6);
+    assert!(var("CLAUDE_CODE_USE_BEDROCK")["value"]["file"] == "Dockerfile");
+
+    // In findings (and so SARIF), as a related location.
+    let f = scan_dir(dir.path());
+    let baked = expect(&f, "CLD220", 1)[0];
+    assert!(ends_with(baked, "Dockerfile"));
+    let via = baked
+        .related
+        .iter()
+        .find(|r| r.path.ends_with("compose.yaml"))
+        .unwrap_or_else(|| panic!("{:?}", baked.related));
+    assert_eq!(via.region.map(|r| r.start.line), Some(6));
+    assert!(via.message.contains("USE_BEDROCK"), "{}", via.message);
+}
+
+#[test]
+fn compose_colon_default_applies_to_an_empty_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), ".env", "V=\nB=\n");
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  s:\n    image: x\n    environment:\n      CLAUDE_CODE_USE_VERTEX: ${V:-1}\n      CLAUDE_CODE_USE_BEDROCK: ${B-1}\n",
+    );
+    let v = json(&claudit(dir.path(), &["env", ".", "--format", "json"]));
+    let s = v["contexts"]
+        .as_array()
+        .expect("contexts")
+        .iter()
+        .find(|c| c["name"] == "service `s`")
+        .expect("service")
+        .clone();
+    // `:-` uses the default when `V` is empty; `-` only when `B` is unset.
+    assert_eq!(s["provider"]["name"], "vertex", "{s}");
+    let bedrock = s["variables"]
+        .as_array()
+        .expect("variables")
+        .iter()
+        .find(|x| x["name"] == "CLAUDE_CODE_USE_BEDROCK")
+        .expect("bedrock")
+        .clone();
+    assert_eq!(bedrock["value"]["presence"], "unset", "{bedrock}");
+    assert_eq!(bedrock["value"]["via"]["file"], ".env");
+}
+
+// ------------------------------------------------ CLD215, CLD209, CLD218
+
+#[test]
+fn github_env_writes_in_block_scripts_have_no_line_break() {
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(
+            "jobs:\n  j:\n    runs-on: x\n    steps:\n      - run: |\n          echo \"ANTHROPIC_API_KEY=${{ secrets.K }}\" >> \"$GITHUB_ENV\"\n      - run: claude -p hi\n",
+        ),
+    )]);
+    expect(&f, "CLD215", 0);
+    // The step's own block scalar still counts.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &workflow(
+            "jobs:\n  j:\n    runs-on: x\n    steps:\n      - run: claude -p hi\n        env:\n          ANTHROPIC_API_KEY: |\n            ${{ secrets.K }}\n",
+        ),
+    )]);
+    assert!(expect(&f, "CLD215", 1)[0].message.contains("`|-`"));
+}
+
+#[test]
+fn action_region_does_not_come_from_settings() {
+    let wf = workflow(&format!(
+        "jobs:\n  j:\n    runs-on: x\n    env:\n      AWS_BEARER_TOKEN_BEDROCK: ${{{{ secrets.B }}}}\n    steps:\n      - uses: {ACTION}\n        with:\n          use_bedrock: \"true\"\n"
+    ));
+    let f = scan_files(&[
+        (".github/workflows/a.yml", &wf),
+        (
+            ".claude/settings.json",
+            r#"{"env": {"AWS_REGION": "us-east-1"}}"#,
+        ),
+    ]);
+    let hit = expect(&f, "CLD209", 1)[0];
+    assert_eq!(hit.severity, Severity::Error);
+    assert!(hit.message.contains("AWS_REGION"), "{}", hit.message);
+    // From the workflow's env it counts.
+    let f = scan_files(&[(
+        ".github/workflows/a.yml",
+        &wf.replace("    env:\n", "    env:\n      AWS_REGION: us-east-1\n"),
+    )]);
+    expect(&f, "CLD209", 0);
+}
+
+#[test]
+fn v1_suffix_on_provider_base_urls() {
+    let f = scan_files(&[(
+        "compose.yaml",
+        "services:\n  s:\n    image: x\n    environment:\n      ANTHROPIC_FOUNDRY_BASE_URL: https://r.services.ai.azure.com/anthropic/v1\n      ANTHROPIC_AWS_BASE_URL: https://aws-external-anthropic.us-east-1.api.aws/v1/\n      ANTHROPIC_VERTEX_BASE_URL: https://us-east5-aiplatform.googleapis.com/v1\n      ANTHROPIC_BEDROCK_BASE_URL: https://gw.example.com/bedrock/v1\n",
+    )]);
+    let hits = expect(&f, "CLD218", 2);
+    assert!(
+        hits.iter()
+            .any(|h| h.message.contains("ANTHROPIC_FOUNDRY_BASE_URL")
+                && h.message.contains("/anthropic"))
+    );
+    assert!(
+        hits.iter()
+            .any(|h| h.message.contains("ANTHROPIC_AWS_BASE_URL"))
+    );
+    let f = scan_files(&[(
+        "compose.yaml",
+        "services:\n  s:\n    image: x\n    environment:\n      ANTHROPIC_FOUNDRY_BASE_URL: https://r.services.ai.azure.com/anthropic\n",
+    )]);
+    expect(&f, "CLD218", 0);
+}
+
+// ------------------------------------------------------ policy `none`
+
+#[test]
+fn policy_credentials_must_list_none() {
+    let wf = workflow(&format!(
+        "jobs:\n  claude:\n    runs-on: x\n    steps:\n      - uses: {ACTION}\n  build:\n    runs-on: x\n    steps:\n      - run: npm test\n  review:\n    runs-on: x\n    steps:\n      - run: claude -p review\n"
+    ));
+    let f = scan_files(&[
+        (
+            ".claudit.toml",
+            "[policy]\ncredentials = [\"oauth-token\"]\n",
+        ),
+        (".github/workflows/a.yml", &wf),
+    ]);
+    // The action step and the job that runs `claude`; not the build job.
+    let hits = expect(&f, "CLD251", 2);
+    assert!(hits.iter().all(|h| h.message.contains("`none`")));
+    assert!(hits.iter().any(|h| h.message.contains("job `review`")));
+    assert_eq!(
+        hits[0]
+            .related
+            .last()
+            .and_then(|r| r.region)
+            .map(|r| r.start.line),
+        Some(2)
+    );
+    let f = scan_files(&[
+        (
+            ".claudit.toml",
+            "[policy]\ncredentials = [\"oauth-token\", \"none\"]\n",
+        ),
+        (".github/workflows/a.yml", &wf),
+    ]);
+    expect(&f, "CLD251", 0);
+}
+
+// ------------------------------------------------------------- CLD219
+
+#[test]
+fn only_shell_loaded_dotenv_files_get_the_note() {
+    let f = scan_files(&[
+        ("x.env", "ANTHROPIC_API_KEY=k\n"),
+        (
+            "compose.yaml",
+            "services:\n  s:\n    image: x\n    env_file: [x.env]\n",
+        ),
+        (".env.local", "ANTHROPIC_BASE_URL=https://gw.example.com\n"),
+    ]);
+    let hit = expect(&f, "CLD219", 1)[0];
+    assert!(ends_with(hit, ".env.local"));
+}
+
+// ------------------------------------------------------------- CLD203
+
+#[test]
+fn api_key_through_a_gateway_is_not_billed_by_the_console() {
+    let f = scan_files(&[(
+        "compose.yaml",
+        "services:\n  s:\n    image: x\n    environment:\n      ANTHROPIC_BASE_URL: https://gw.example.com\n      ANTHROPIC_API_KEY: ${K:-x}\n      CLAUDE_CODE_OAUTH_TOKEN: ${T:-y}\n",
+    )]);
+    let hit = expect(&f, "CLD203", 1)[0];
+    assert!(
+        hit.message.contains("gw.example.com") && !hit.message.contains("Console organization"),
+        "{}",
+        hit.message
+    );
+    assert!(
+        hit.related
+            .iter()
+            .any(|r| r.message.contains("ANTHROPIC_BASE_URL"))
+    );
+}
+
+// ---------------------------------------------- CLAUDE_CODE_USE_GATEWAY
+
+#[test]
+fn use_gateway_is_the_gateway_provider() {
+    let compose = |extra: &str| {
+        format!(
+            "services:\n  s:\n    image: x\n    environment:\n      CLAUDE_CODE_USE_GATEWAY: \"1\"\n      ANTHROPIC_AUTH_TOKEN: ${{GW}}\n{extra}"
+        )
+    };
+    let with_url = compose("      ANTHROPIC_BASE_URL: https://gw.example.com\n");
+    let f = scan_files(&[
+        (".claudit.toml", "[policy]\nproviders = [\"gateway\"]\n"),
+        ("compose.yaml", &with_url),
+    ]);
+    expect(&f, "CLD250", 0);
+    let f = scan_files(&[
+        (
+            ".claudit.toml",
+            "[policy]\nproviders = [\"customEndpoint\"]\n",
+        ),
+        ("compose.yaml", &with_url),
+    ]);
+    let hit = expect(&f, "CLD250", 1)[0];
+    assert!(hit.message.contains("`gateway`"), "{}", hit.message);
+    assert_eq!(
+        hit.logical.as_deref(),
+        Some("services.s.environment.CLAUDE_CODE_USE_GATEWAY")
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "compose.yaml", &with_url);
+    let v = json(&claudit(dir.path(), &["env", ".", "--format", "json"]));
+    assert_eq!(v["contexts"][0]["provider"]["name"], "gateway", "{v}");
+    // Without a base URL it is ignored, and `claudit env` says so.
+    write(dir.path(), "compose.yaml", compose(""));
+    let v = json(&claudit(dir.path(), &["env", ".", "--format", "json"]));
+    assert_eq!(v["contexts"][0]["provider"]["name"], "anthropic", "{v}");
+    assert_eq!(v["contexts"][0]["not_used"][0]["what"], "gateway", "{v}");
+    // An unrecognised value is reported like the other switches.
+    let f = scan_files(&[(
+        "compose.yaml",
+        "services:\n  s:\n    image: x\n    environment:\n      CLAUDE_CODE_USE_GATEWAY: enabled\n",
+    )]);
+    expect(&f, "CLD210", 1);
+}

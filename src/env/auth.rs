@@ -8,7 +8,7 @@ use super::model::{Binding, Context};
 use super::value::{Presence, Truth};
 use super::vars::{
     self, API_KEY_HELPER, BASE_URL, CredentialKind, FEDERATION_ORG, FEDERATION_RULE,
-    FIRST_PARTY_ORDER, PROFILE, PROVIDERS, Provider,
+    FIRST_PARTY_ORDER, PROFILE, PROVIDERS, Provider, USE_GATEWAY,
 };
 
 /// A credential present in a context.
@@ -28,6 +28,9 @@ pub struct Auth<'c, 'w> {
     pub credentials: Vec<Credential<'c, 'w>>,
     /// `ANTHROPIC_BASE_URL` when present.
     pub base_url: Option<&'c Binding<'w>>,
+    /// `CLAUDE_CODE_USE_GATEWAY` when it is on (whether or not it takes
+    /// effect: see [`Auth::gateway`]).
+    pub gateway_switch: Option<&'c Binding<'w>>,
 }
 
 impl<'c, 'w> Auth<'c, 'w> {
@@ -56,7 +59,18 @@ impl<'c, 'w> Auth<'c, 'w> {
             providers_on,
             credentials,
             base_url: ctx.present(BASE_URL),
+            gateway_switch: ctx.get(USE_GATEWAY).filter(|b| b.val.truth() == Truth::On),
         }
+    }
+
+    /// `CLAUDE_CODE_USE_GATEWAY` when it takes effect: on, with no cloud
+    /// provider, and with both `ANTHROPIC_BASE_URL` and
+    /// `ANTHROPIC_AUTH_TOKEN` present (facts §12.1, Claude Code 2.1.266+;
+    /// the variable is undocumented, so this is the changelog's word).
+    pub fn gateway(&self) -> Option<&'c Binding<'w>> {
+        let token = self.credential(CredentialKind::AuthToken).is_some();
+        self.gateway_switch
+            .filter(|_| self.provider().is_none() && self.base_url.is_some() && token)
     }
 
     /// The provider in use: the first switch that is on.

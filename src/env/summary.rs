@@ -34,7 +34,7 @@ pub struct ContextSummary {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProviderSummary {
-    /// `anthropic`, `customEndpoint`, or a provider's policy name (`bedrock`).
+    /// `anthropic`, `customEndpoint`, `gateway`, or a provider's policy name (`bedrock`).
     pub name: &'static str,
     pub display: String,
     pub set_by: Option<BindingSummary>,
@@ -77,6 +77,24 @@ pub struct BindingSummary {
     pub file: String,
     pub line: usize,
     pub logical: String,
+    /// Where an interpolated value came from (the `.env` line a compose
+    /// `${X}` reads, the `build.args` entry a Dockerfile `ARG` takes).
+    pub via: Option<ViaSummary>,
+}
+
+/// The place a binding's value was taken from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViaSummary {
+    pub file: String,
+    pub line: usize,
+    pub logical: String,
+}
+
+impl ViaSummary {
+    /// `path:line`
+    pub fn at(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,12 +115,21 @@ impl BindingSummary {
             file: b.site.file.display.clone(),
             line: b.site.file.region(&b.site.name_span).start.line,
             logical: b.site.logical.clone(),
+            via: b.via.as_ref().map(|v| ViaSummary {
+                file: v.file.display.clone(),
+                line: v.file.region(&v.name_span).start.line,
+                logical: v.logical.clone(),
+            }),
         }
     }
 
-    /// `path:line`
+    /// `path:line`, and where the value came from when it was interpolated:
+    /// `compose.yaml:6, value from .env:1`.
     pub fn at(&self) -> String {
-        format!("{}:{}", self.file, self.line)
+        match &self.via {
+            Some(via) => format!("{}:{}, value from {}", self.file, self.line, via.at()),
+            None => format!("{}:{}", self.file, self.line),
+        }
     }
 }
 
@@ -166,6 +193,22 @@ fn provider(auth: &Auth<'_, '_>) -> ProviderSummary {
             display,
             set_by: Some(BindingSummary::of(b)),
             note,
+        };
+    }
+    if let Some(flag) = auth.gateway() {
+        let host = auth
+            .base_url
+            .and_then(|b| b.val.known_text())
+            .and_then(url_host)
+            .map_or_else(|| "`ANTHROPIC_BASE_URL`".to_string(), |h| format!("`{h}`"));
+        return ProviderSummary {
+            name: "gateway",
+            display: format!("Claude gateway at {host} (`{}`)", vars::USE_GATEWAY),
+            set_by: Some(BindingSummary::of(flag)),
+            note: Some(format!(
+                "`{}` is undocumented; Claude Code 2.1.266+ honours it only with `ANTHROPIC_BASE_URL` and `ANTHROPIC_AUTH_TOKEN` both set",
+                vars::USE_GATEWAY
+            )),
         };
     }
     if auth.custom_endpoint() {
@@ -269,6 +312,15 @@ fn not_used(auth: &Auth<'_, '_>) -> Vec<NotUsed> {
             });
         }
         return out;
+    }
+    if let (Some(flag), None) = (auth.gateway_switch, auth.gateway()) {
+        out.push(NotUsed {
+            what: "gateway".to_string(),
+            binding: BindingSummary::of(flag),
+            reason: format!(
+                "ignored unless `{BASE_URL}` and `ANTHROPIC_AUTH_TOKEN` are both set (Claude Code 2.1.266+)"
+            ),
+        });
     }
     let Some(first) = auth.first_party() else {
         return out;

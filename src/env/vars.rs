@@ -171,6 +171,11 @@ pub const CUSTOM_HEADERS: &str = "ANTHROPIC_CUSTOM_HEADERS";
 pub const FEDERATION_RULE: &str = "ANTHROPIC_FEDERATION_RULE_ID";
 pub const FEDERATION_ORG: &str = "ANTHROPIC_ORGANIZATION_ID";
 pub const PROFILE: &str = "ANTHROPIC_PROFILE";
+/// Routes first-party traffic through a Claude gateway (facts §12.1:
+/// undocumented, 2.1.266+ ignores it unless `ANTHROPIC_BASE_URL` and
+/// `ANTHROPIC_AUTH_TOKEN` are both set). Not a cloud provider: the
+/// `gateway` entry of `allowedProviders` and `[policy] providers`.
+pub const USE_GATEWAY: &str = "CLAUDE_CODE_USE_GATEWAY";
 
 /// First-party credentials in Claude Code's order (facts §3.2, tiers 2–6):
 /// the first one present is used.

@@ -8,7 +8,7 @@
 //! * CLD205: `apiKeyHelper` with an env credential.
 
 use super::{Report, Sink, in_context};
-use crate::env::auth::{Auth, Credential, api_key_helper};
+use crate::env::auth::{Auth, Credential, api_key_helper, url_host};
 use crate::env::model::Layer;
 use crate::env::value::{Presence, Truth, Val};
 use crate::env::vars::{
@@ -200,16 +200,38 @@ fn api_key_beats_oauth(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) 
     } else {
         ""
     };
+    // Where the key goes decides who bills it: the Console organization
+    // for api.anthropic.com, whatever a gateway does with it otherwise.
+    let outcome = if auth.custom_endpoint() {
+        let host = auth
+            .base_url
+            .and_then(|b| b.val.known_text())
+            .and_then(url_host)
+            .map_or_else(
+                || "the gateway".to_string(),
+                |h| format!("the gateway at `{h}`"),
+            );
+        format!(
+            "The API key wins and goes to {host} (`ANTHROPIC_BASE_URL`) instead of the subscription or federated identity, so usage is billed however that gateway bills the key, not to the subscription."
+        )
+    } else if auth.base_url.is_some() {
+        "The API key wins, so usage is billed to the API key's Console organization (or, if the host's `ANTHROPIC_BASE_URL` points at a gateway, however that gateway bills the key) instead of the subscription or federated identity.".to_string()
+    } else {
+        "The API key wins, so usage is billed to the API key's Console organization instead of the subscription or federated identity.".to_string()
+    };
     let mut report = Report::new(
         "CLD203",
         key.binding,
         format!(
-            "{}: {} and {} are both set. The API key wins, so usage is billed to the API key's Console organization instead of the subscription or federated identity.{unattended}{federation} Keep one credential.",
+            "{}: {} and {} are both set. {outcome}{unattended}{federation} Keep one credential.",
             in_context(ctx, key.binding),
             key.binding.describe(),
             what.join(" and ")
         ),
     );
+    if let Some(base) = auth.base_url {
+        report = report.related(base, "`ANTHROPIC_BASE_URL` sends the API key here");
+    }
     if ctx.ci {
         report.severity = Some(Severity::Error);
     }

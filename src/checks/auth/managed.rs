@@ -125,6 +125,15 @@ fn provider_not_allowed(ctx: &Context<'_>, auth: &Auth<'_, '_>, m: &Managed<'_>,
         return;
     };
     // What this context would use, in `allowedProviders` terms.
+    // `CLAUDE_CODE_USE_GATEWAY` is undocumented: whether Claude Code then
+    // checks `gateway` or `customEndpoint` is not known, so either admits it.
+    if auth.gateway().is_some()
+        && allowed
+            .iter()
+            .any(|a| a == "gateway" || a == "customEndpoint")
+    {
+        return;
+    }
     let (name, binding) = match auth.provider() {
         Some((p, b)) => (p.policy_name(), b),
         None if auth.custom_endpoint() => match auth.base_url {

@@ -4,8 +4,11 @@
 //! wins or breaks things; the other participants are related locations.
 //!
 //! Contexts overlap (a job's env reaches each of its steps, a Dockerfile
-//! stage each service built from it), so findings are deduplicated by rule
-//! and primary location: the first context to report one keeps it.
+//! stage each service built from it, the repository's settings every
+//! workflow step that runs Claude), so one root cause can be seen from
+//! several contexts. [`Sink`] keeps one finding per rule, primary binding
+//! (file, span and variable) and set of participants (related locations):
+//! see [`Sink::push`] for why that, and not the context, is the key.
 
 mod conflicts;
 mod managed;
@@ -56,10 +59,28 @@ fn check_context(ctx: &Context<'_>, policy: Option<&Policy>, sink: &mut Sink) {
     }
 }
 
-/// Collects findings, one per rule and primary location.
+/// What makes two findings the same: see [`Sink::push`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    rule: &'static str,
+    file: String,
+    span: (usize, usize),
+    /// The variable, since several bindings can share one span (every
+    /// entry of claude-code-action's `settings` input, every `$GITHUB_ENV`
+    /// write of one `run:` script).
+    var: String,
+    /// The other participants: path and span of each related location.
+    participants: Vec<(String, usize, usize)>,
+    /// Set for findings about what one context lacks or does (see
+    /// [`Report::per_context`]): the context's file and name.
+    context: Option<(String, String)>,
+}
+
+/// Collects findings, one per [`Key`], in the order they are reported
+/// (contexts come in a fixed order, so the output is deterministic).
 #[derive(Default)]
 pub(crate) struct Sink {
-    seen: HashSet<(&'static str, String, usize, usize)>,
+    seen: HashSet<Key>,
     findings: Vec<Finding>,
 }
 
@@ -75,6 +96,8 @@ pub(crate) struct Report<'b, 'w> {
     /// Replaces the rule's severity (before `lower`).
     pub severity: Option<Severity>,
     pub confidence: Option<Confidence>,
+    /// The context, for findings that are about the context itself.
+    pub context: Option<(String, String)>,
 }
 
 impl<'b, 'w> Report<'b, 'w> {
@@ -87,7 +110,16 @@ impl<'b, 'w> Report<'b, 'w> {
             lower: 0,
             severity: None,
             confidence: None,
+            context: None,
         }
+    }
+
+    /// Marks a finding as being about `ctx` itself (what its own chain
+    /// lacks, or what its own step does), so that each context reports it
+    /// even when the primary binding is shared with another context.
+    pub fn per_context(mut self, ctx: &Context<'_>) -> Self {
+        self.context = Some((ctx.file.display.clone(), ctx.name.clone()));
+        self
     }
 
     pub fn related(mut self, b: &Binding<'_>, message: impl Into<String>) -> Self {
@@ -104,7 +136,24 @@ impl<'b, 'w> Report<'b, 'w> {
 
 /// A related location at a binding.
 pub(crate) fn related(b: &Binding<'_>, message: impl Into<String>) -> Related {
+    let mut message = message.into();
+    if let Some(via) = &b.via {
+        message.push_str(&format!(" (value from {})", via.at()));
+    }
     b.site.file.related(b.site.span(), message)
+}
+
+/// Where an interpolated binding's value came from, as a related location
+/// (`${X}` in compose read from `.env`, a Dockerfile `ARG` set by `build.args`).
+fn via_related(b: &Binding<'_>) -> Option<Related> {
+    let via = b.via.as_ref()?;
+    Some(via.file.related(
+        via.span(),
+        format!(
+            "the value of `{}` comes from `{}` here",
+            b.site.written, via.written
+        ),
+    ))
 }
 
 impl Sink {
@@ -113,12 +162,41 @@ impl Sink {
             return;
         };
         let b = report.primary;
-        let key = (
-            report.rule,
-            b.site.file.display.clone(),
-            b.site.name_span.start,
-            b.site.value_span.end,
-        );
+        // The key. A finding is its rule, its primary binding and its other
+        // participants; the context it was seen from is only in the message.
+        // * Two contexts that reach the same binding *and* the same
+        //   participants see one conflict, written once in shared layers (a
+        //   workflow `env`, an image's `ENV`, `.claude/settings.json` under
+        //   every workflow step): reporting it per context would repeat one
+        //   fix N times, so the first context keeps it. Contexts that own
+        //   their bindings come first ([`env::contexts`]), so that one tells
+        //   it from the file's own point of view.
+        // * When the participants differ — a workflow-level
+        //   `ANTHROPIC_API_KEY` beating job `a`'s OAuth input and, separately,
+        //   job `b`'s — each is its own finding with its own fix, even
+        //   though the primary location is the same line. Two jobs never
+        //   share a context, so two jobs never share such a finding.
+        // * Findings about what a context lacks (a missing companion, the
+        //   action's validation) depend on the whole chain, not only on the
+        //   bindings named: those carry the context in the key
+        //   ([`Report::per_context`]).
+        // * The variable is part of the primary: the entries of one
+        //   `settings` input or one `run:` script share a span.
+        let mut participants: Vec<(String, usize, usize)> = report
+            .related
+            .iter()
+            .map(|r| (r.path.clone(), r.span.start, r.span.end))
+            .collect();
+        participants.sort();
+        participants.dedup();
+        let key = Key {
+            rule: report.rule,
+            file: b.site.file.display.clone(),
+            span: (b.site.name_span.start, b.site.value_span.end),
+            var: b.var.clone(),
+            participants,
+            context: report.context.clone(),
+        };
         if !self.seen.insert(key) {
             return;
         }
@@ -139,6 +217,9 @@ impl Sink {
             None => finding.at(b.site.span()),
         };
         finding.related = report.related;
+        if let Some(via) = via_related(b) {
+            finding.related.insert(0, via);
+        }
         self.findings.push(b.site.file.locate(finding));
     }
 }
@@ -146,12 +227,14 @@ impl Sink {
 impl Sink {
     /// A finding made without a binding (from a typed document), located in `file`.
     pub fn push_finding(&mut self, file: &crate::project::FileFacts, finding: Finding) {
-        let key = (
-            finding.rule_id,
-            file.display.clone(),
-            finding.span.start,
-            finding.span.end,
-        );
+        let key = Key {
+            rule: finding.rule_id,
+            file: file.display.clone(),
+            span: (finding.span.start, finding.span.end),
+            var: String::new(),
+            participants: Vec::new(),
+            context: None,
+        };
         let Some(rule) = crate::catalog::rule(finding.rule_id) else {
             return;
         };

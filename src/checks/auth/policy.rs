@@ -2,7 +2,8 @@
 //! line it breaks as a related location.
 //!
 //! * CLD250: a context enables a provider the policy does not list.
-//! * CLD251: a CI context configures a credential kind the policy does not list.
+//! * CLD251: a CI context configures a credential kind the policy does not
+//!   list (`none` included: Claude runs in CI with no credential in the files).
 //! * CLD252: a base URL points at a host the policy does not list.
 
 use super::{Report, Sink, in_context};
@@ -11,6 +12,7 @@ use crate::env::policy::{Policy, PolicyProvider};
 use crate::env::value::Presence;
 use crate::env::vars::{BASE_URL, BASE_URL_VARIABLES, CredentialKind};
 use crate::env::{Binding, Context};
+use crate::finding::{Confidence, Finding, Severity};
 
 pub(super) fn check(ctx: &Context<'_>, auth: &Auth<'_, '_>, policy: &Policy, sink: &mut Sink) {
     providers(ctx, auth, policy, sink);
@@ -53,15 +55,17 @@ fn providers(ctx: &Context<'_>, auth: &Auth<'_, '_>, policy: &Policy, sink: &mut
         .map(|(p, b)| (PolicyProvider::of(*p), *b))
         .collect();
     if let (true, Some(c)) = (used.is_empty(), auth.first_party()) {
-        let p = if auth.custom_endpoint() {
-            PolicyProvider::CustomEndpoint
+        // `CLAUDE_CODE_USE_GATEWAY` (when it takes effect) makes the
+        // endpoint a Claude gateway: `gateway` in `allowedProviders` terms.
+        let (p, at) = if let Some(flag) = auth.gateway() {
+            (PolicyProvider::Gateway, flag)
+        } else if auth.custom_endpoint() {
+            (
+                PolicyProvider::CustomEndpoint,
+                auth.base_url.unwrap_or(c.binding),
+            )
         } else {
-            PolicyProvider::Anthropic
-        };
-        let at = if p == PolicyProvider::CustomEndpoint {
-            auth.base_url.unwrap_or(c.binding)
-        } else {
-            c.binding
+            (PolicyProvider::Anthropic, c.binding)
         };
         used.push((p, at));
     }
@@ -114,6 +118,28 @@ fn credentials(ctx: &Context<'_>, auth: &Auth<'_, '_>, policy: &Policy, sink: &m
         .collect();
     if let Some((_, flag)) = auth.provider() {
         present.push((CredentialKind::Cloud, flag));
+    }
+    // `none` is a kind like the others: a CI context where Claude runs with
+    // no credential in the files (it relies on the runner's environment)
+    // breaks a policy that does not list `none`. Only where Claude surely
+    // runs (the action, or a `run:` that starts `claude`): other CI jobs
+    // configure no credential because they need none.
+    let runs_claude = ctx.action.is_some() || ctx.runs_claude == Some(true);
+    if present.is_empty() && runs_claude && !policy.allows_credential(CredentialKind::None) {
+        let mut finding = Finding::new("CLD251", Severity::Error, Confidence::High)
+            .at(ctx.span.clone())
+            .message(format!(
+                "In {}: no credential is configured for Claude Code (kind `none`, so it depends on whatever the runner provides), which the policy does not allow in CI (allowed: {allowed_text}). Configure an allowed credential, or add `none` to the policy.",
+                ctx.name
+            ));
+        if let Some(r) = policy.related(
+            list.span(),
+            format!("policy: credentials = [{allowed_text}]"),
+        ) {
+            finding.related.push(r);
+        }
+        sink.push_finding(ctx.file, finding);
+        return;
     }
     for (kind, b) in present {
         if policy.allows_credential(kind) {

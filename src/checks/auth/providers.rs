@@ -19,7 +19,7 @@ use crate::env::model::Layer;
 use crate::env::value::{Presence, Truth, truth_of};
 use crate::env::vars::{
     CUSTOM_HEADERS, CredentialKind, FEDERATION_ORG, FEDERATION_RULE, PRESENCE_SWITCHES, PROVIDERS,
-    Provider,
+    Provider, USE_GATEWAY,
 };
 use crate::finding::{Finding, Severity};
 use crate::formats::yaml::workflow::Step;
@@ -157,12 +157,22 @@ fn missing_companions(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) {
         " (unless the environment that starts Claude Code sets it)"
     };
     let lower = u8::from(!ctx.ci);
+    // The action validates the environment it starts Claude with, before
+    // Claude Code reads any settings; a switch that only the repository's
+    // settings turn on is not part of it, and neither is a region, project
+    // or credential that only settings `env` (the repository's or the
+    // `settings` input's) provide.
+    let action = ctx.action.as_ref().filter(|_| !flag.layer.is_settings());
     let any = |vars: &[&str]| vars.iter().find_map(|v| ctx.present(v)).is_some();
+    let any_for_action = |vars: &[&str]| vars.iter().any(|v| before_settings(ctx, v));
     let mut missing: Vec<(String, Severity)> = Vec::new();
+    let foundry_target = ["ANTHROPIC_FOUNDRY_RESOURCE", "ANTHROPIC_FOUNDRY_BASE_URL"];
+    let foundry_found = match action {
+        Some(_) => any_for_action(&foundry_target),
+        None => any(&foundry_target),
+    };
     match provider {
-        Provider::Foundry
-            if !any(&["ANTHROPIC_FOUNDRY_RESOURCE", "ANTHROPIC_FOUNDRY_BASE_URL"]) =>
-        {
+        Provider::Foundry if !foundry_found => {
             missing.push((
                 "Microsoft Foundry needs `ANTHROPIC_FOUNDRY_RESOURCE` or `ANTHROPIC_FOUNDRY_BASE_URL`".into(),
                 Severity::Error,
@@ -176,10 +186,9 @@ fn missing_companions(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) {
         }
         _ => {}
     }
-    // The action validates the environment it starts Claude with; a switch
-    // that only the repository's settings turn on is not part of it.
-    let action = ctx.action.as_ref().filter(|_| !flag.layer.is_settings());
     if let Some(action) = action {
+        let present = |var: &str| before_settings(ctx, var);
+        let any = any_for_action;
         match provider {
             Provider::Bedrock => {
                 if !any(&["AWS_REGION", "AWS_DEFAULT_REGION"]) {
@@ -188,10 +197,9 @@ fn missing_companions(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) {
                         Severity::Error,
                     ));
                 }
-                let keys = ctx.present("AWS_ACCESS_KEY_ID").is_some()
-                    && ctx.present("AWS_SECRET_ACCESS_KEY").is_some();
+                let keys = present("AWS_ACCESS_KEY_ID") && present("AWS_SECRET_ACCESS_KEY");
                 if !keys
-                    && ctx.present("AWS_BEARER_TOKEN_BEDROCK").is_none()
+                    && !present("AWS_BEARER_TOKEN_BEDROCK")
                     && action.aws_credentials_step.is_none()
                 {
                     missing.push((
@@ -238,7 +246,18 @@ fn missing_companions(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) {
     );
     report.severity = Some(severity);
     report.lower = lower;
-    sink.push(report);
+    sink.push(report.per_context(ctx));
+}
+
+/// `var` is set in the environment claude-code-action starts with: by a
+/// layer below Claude settings (the winning one of those layers counts).
+fn before_settings(ctx: &Context<'_>, var: &str) -> bool {
+    ctx.bindings
+        .iter()
+        .rev()
+        .filter(|b| !b.layer.is_settings())
+        .find(|b| b.var == var)
+        .is_some_and(|b| b.presence() > Presence::Unset)
 }
 
 // ---------------------------------------------------------- CLD210 / CLD211
@@ -249,8 +268,9 @@ fn switch_values(ctx: &Context<'_>, sink: &mut Sink) {
         if matches!(b.layer, Layer::ActionInput | Layer::ActionDefault) {
             continue;
         }
-        let is_switch =
-            Provider::from_flag(&b.var).is_some() || Provider::from_skip_flag(&b.var).is_some();
+        let is_switch = Provider::from_flag(&b.var).is_some()
+            || Provider::from_skip_flag(&b.var).is_some()
+            || b.var == USE_GATEWAY;
         let Some(text) = b.val.known_text() else {
             continue;
         };
@@ -429,24 +449,30 @@ fn action_credential_validation(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &m
             } else {
                 ("anthropic_organization_id", "anthropic_federation_rule_id")
             };
-            sink.push(Report::new(
-                "CLD214",
-                b,
-                format!(
-                    "{}: workload identity federation is half configured: `{has}` is given without `{lacks}`, and claude-code-action stops with \"Workload identity federation requires both\". Give both.",
-                    in_context(ctx, b)
-                ),
-            ));
+            sink.push(
+                Report::new(
+                    "CLD214",
+                    b,
+                    format!(
+                        "{}: workload identity federation is half configured: `{has}` is given without `{lacks}`, and claude-code-action stops with \"Workload identity federation requires both\". Give both.",
+                        in_context(ctx, b)
+                    ),
+                )
+                .per_context(ctx),
+            );
         }
         (Some(b), Some(_)) if action.id_token_write == Some(false) => {
-            sink.push(Report::new(
-                "CLD214",
-                b,
-                format!(
-                    "{}: workload identity federation uses the job's GitHub OIDC token, but neither the job nor the workflow grants `permissions: id-token: write`, so the token exchange fails. Add `id-token: write`.",
-                    in_context(ctx, b)
-                ),
-            ));
+            sink.push(
+                Report::new(
+                    "CLD214",
+                    b,
+                    format!(
+                        "{}: workload identity federation uses the job's GitHub OIDC token, but neither the job nor the workflow grants `permissions: id-token: write`, so the token exchange fails. Add `id-token: write`.",
+                        in_context(ctx, b)
+                    ),
+                )
+                .per_context(ctx),
+            );
         }
         _ => {}
     }
@@ -465,14 +491,17 @@ fn action_credential_validation(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &m
     if accepted {
         return;
     }
-    sink.push(Report::new(
-        "CLD214",
-        token.binding,
-        format!(
-            "{}: `ANTHROPIC_AUTH_TOKEN` is the only credential, and claude-code-action's validation requires `anthropic_api_key`, `claude_code_oauth_token` or federation inputs, so the step fails before Claude starts (claude-code-action#1119). For a bearer-token gateway pass the same secret as `anthropic_api_key` too.",
-            in_context(ctx, token.binding)
-        ),
-    ));
+    sink.push(
+        Report::new(
+            "CLD214",
+            token.binding,
+            format!(
+                "{}: `ANTHROPIC_AUTH_TOKEN` is the only credential, and claude-code-action's validation requires `anthropic_api_key`, `claude_code_oauth_token` or federation inputs, so the step fails before Claude starts (claude-code-action#1119). For a bearer-token gateway pass the same secret as `anthropic_api_key` too.",
+                in_context(ctx, token.binding)
+            ),
+        )
+        .per_context(ctx),
+    );
 }
 
 #[cfg(test)]

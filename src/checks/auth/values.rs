@@ -4,7 +4,8 @@
 //! * CLD215: a credential value that breaks HTTP headers.
 //! * CLD216: a committed settings file sends traffic to a non-Anthropic host.
 //! * CLD217: a base URL over plain `http://` to another machine.
-//! * CLD218: `ANTHROPIC_BASE_URL` ending in `/v1`.
+//! * CLD218: `ANTHROPIC_BASE_URL` (or Foundry's or Claude Platform on AWS's
+//!   base URL) ending in `/v1`.
 //! * CLD219: a root dotenv file sets Claude Code auth or routing.
 //! * CLD220: a provider switch or base URL baked into an image or dev container.
 
@@ -115,9 +116,11 @@ fn literal_problem(var: &str, s: &str) -> Option<String> {
         if let Some((i, _)) = s.char_indices().find(|(_, c)| matches!(c, '\n' | '\r')) {
             let at = s[..i].chars().count() + 1;
             let lines = s.lines().count().max(1);
+            let chars = s.chars().count();
             return Some(format!(
-                "contains a line break at character {at} ({} characters on {lines} lines)",
-                s.chars().count()
+                "contains a line break at character {at} ({chars} character{} on {lines} line{})",
+                plural(chars),
+                plural(lines)
             ));
         }
         if s.trim() != s {
@@ -130,6 +133,10 @@ fn literal_problem(var: &str, s: &str) -> Option<String> {
         char_name(bad),
         u32::from(bad)
     ))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn char_name(c: char) -> &'static str {
@@ -149,6 +156,17 @@ fn char_name(c: char) -> &'static str {
 /// The file's source for the value, when it is YAML and a block scalar
 /// with the default (clip) or keep chomping: the value ends with `\n`.
 fn block_scalar_keeps_newline(b: &Binding<'_>) -> bool {
+    // Only when the binding's value *is* that scalar: a `$GITHUB_ENV` write
+    // points at its whole `run: |` script and an entry of the action's
+    // `settings` input at the whole input, but the value each writes ends
+    // before the line break.
+    let own_scalar = !matches!(
+        b.layer,
+        Layer::GithubEnvWrite | Layer::ActionOutput(_) | Layer::ActionDefault | Layer::Settings(_)
+    );
+    if !own_scalar {
+        return false;
+    }
     if !matches!(
         b.site.file.kind,
         crate::classify::FileKind::Workflow
@@ -272,8 +290,22 @@ fn plain_http(ctx: &Context<'_>, b: &Binding<'_>, sink: &mut Sink) {
 
 // ---------------------------------------------------------------- CLD218
 
+/// Base URLs that Claude Code extends with `/v1/messages` (the Anthropic
+/// Messages API path): the first-party one; Microsoft Foundry's, whose
+/// documented form is `https://{resource}.services.ai.azure.com/anthropic`
+/// (facts §3.3), so a trailing `/v1` doubles the version the same way; and
+/// Claude Platform on AWS's (default `https://aws-external-anthropic.{region}.api.aws`,
+/// the Anthropic API on AWS). Bedrock's (`/model/{id}/invoke`) and Mantle's
+/// paths are not built that way, and Vertex's own endpoints live under
+/// `/v1/projects/…`, so a `/v1` there is not known to be a mistake: left out.
+const V1_TRAP_VARIABLES: &[&str] = &[
+    BASE_URL,
+    "ANTHROPIC_FOUNDRY_BASE_URL",
+    "ANTHROPIC_AWS_BASE_URL",
+];
+
 fn v1_suffix(ctx: &Context<'_>, b: &Binding<'_>, sink: &mut Sink) {
-    if b.var != BASE_URL {
+    if !V1_TRAP_VARIABLES.contains(&b.var.as_str()) {
         return;
     }
     let Some(url) = b.val.known_text() else {
@@ -295,8 +327,14 @@ fn v1_suffix(ctx: &Context<'_>, b: &Binding<'_>, sink: &mut Sink) {
         "CLD218",
         b,
         format!(
-            "{}: `ANTHROPIC_BASE_URL` ends in `/v1`, and Claude Code appends `/v1/messages` itself, so requests go to `…/v1/v1/messages` and most gateways answer 404. Drop the `/v1` unless your gateway expects the doubled path.",
-            in_context(ctx, b)
+            "{}: `{}` ends in `/v1`, and Claude Code appends `/v1/messages` itself, so requests go to `…/v1/v1/messages` and most gateways answer 404. Drop the `/v1` unless your gateway expects the doubled path.{}",
+            in_context(ctx, b),
+            b.var,
+            if b.var == "ANTHROPIC_FOUNDRY_BASE_URL" {
+                " The documented form is `https://{resource}.services.ai.azure.com/anthropic`."
+            } else {
+                ""
+            }
         ),
     ));
 }
@@ -304,7 +342,7 @@ fn v1_suffix(ctx: &Context<'_>, b: &Binding<'_>, sink: &mut Sink) {
 // ---------------------------------------------------------------- CLD219
 
 fn dotenv_sets_auth(ctx: &Context<'_>, sink: &mut Sink) {
-    if ctx.kind != ContextKind::Dotenv {
+    if ctx.kind != ContextKind::Dotenv || !loaded_by_shell_tools(&ctx.file.rel) {
         return;
     }
     let routing: Vec<&Binding<'_>> = ctx
@@ -337,6 +375,16 @@ fn dotenv_sets_auth(ctx: &Context<'_>, sink: &mut Sink) {
             .push(related(b, format!("`{}` is also set here", b.var)));
     }
     sink.push(report);
+}
+
+/// `.env`, `.env.local`, `.env.development`, …: the names direnv's
+/// `dotenv`, dotenv shell plugins, IDEs and dotenv libraries load by
+/// default. Other dotenv-shaped files (`x.env`, `prod.env`) are loaded only
+/// by whatever names them, such as a compose `env_file`, whose context is
+/// reported on its own.
+fn loaded_by_shell_tools(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name == ".env" || name.starts_with(".env.")
 }
 
 /// Set by the file: a value, or a reference that copies another variable
@@ -400,6 +448,8 @@ mod tests {
         assert!(literal_problem(API_KEY, "abc").is_none());
         let nl = literal_problem(AUTH_TOKEN, "abc\ndef").expect("line break");
         assert!(nl.contains("character 4") && nl.contains("2 lines"), "{nl}");
+        let trailing = literal_problem(AUTH_TOKEN, "abc\n").expect("line break");
+        assert!(trailing.contains("4 characters on 1 line)"), "{trailing}");
         assert!(
             literal_problem(API_KEY, " abc")
                 .expect("space")

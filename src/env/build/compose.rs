@@ -7,10 +7,10 @@ use std::collections::HashSet;
 
 use super::docker::{BuildArg, image_env};
 use super::{Workspace, resolve};
-use crate::assign::{Assignment, Origin};
+use crate::assign::{Assignment, Origin, Value};
 use crate::classify::FileKind;
 use crate::env::model::{Binding, Context, ContextKind, Layer, Site};
-use crate::env::value::{Val, whole_reference};
+use crate::env::value::{Presence, Val, whole_reference};
 use crate::formats::yaml::compose::Service;
 use crate::project::FileFacts;
 use crate::tree::parent_dir;
@@ -94,7 +94,7 @@ pub(super) fn service_bindings<'w>(
     }
     for a in &service.environment {
         let bare = !explicitly_empty(file, a);
-        let (val, via) = interpolate(Val::from_value(&a.value, bare, &a.name), dotenv);
+        let (val, via) = interpolate(Val::from_value(&a.value, bare, &a.name), &a.value, dotenv);
         bindings.push(Binding {
             var: a.name.clone(),
             val,
@@ -138,7 +138,7 @@ fn image_bindings<'w>(
         .filter(|a| a.origin == Origin::BuildArg)
         .map(|a| BuildArg {
             name: a.name.clone(),
-            val: interpolate(Val::from_value(&a.value, true, &a.name), dotenv).0,
+            val: interpolate(Val::from_value(&a.value, true, &a.name), &a.value, dotenv).0,
             site: Site::of(file, a),
         })
         .collect();
@@ -164,26 +164,50 @@ fn explicitly_empty(file: &FileFacts, a: &Assignment) -> bool {
 }
 
 /// `${X}` resolved from the `.env` file beside the compose file when the
-/// host does not set `X` (the host still wins at run time).
-fn interpolate<'w>(val: Val, dotenv: Option<&'w FileFacts>) -> (Val, Option<Site<'w>>) {
-    let reference = match &val {
-        Val::Host(r) => r.clone(),
-        Val::Default { reference, .. } => format!("${{{reference}}}"),
+/// host does not set `X` (the host still wins at run time). Compose's
+/// defaults: `${X:-d}` uses `d` when `X` is unset *or empty*, `${X-d}` only
+/// when it is unset, so an empty `X=` in `.env` leaves `${X:-d}` at its
+/// default and makes `${X-d}` empty. `raw` is the value as written.
+fn interpolate<'w>(
+    val: Val,
+    raw: &Value,
+    dotenv: Option<&'w FileFacts>,
+) -> (Val, Option<Site<'w>>) {
+    let name = match &val {
+        Val::Host(r) => match whole_reference(r) {
+            Some((name, _)) => name.to_string(),
+            None => return (val, None),
+        },
+        Val::Default { reference, .. } => reference.clone(),
         _ => return (val, None),
-    };
-    let Some((name, _)) = whole_reference(&reference) else {
-        return (val, None);
     };
     let Some(env) = dotenv else {
         return (val, None);
     };
-    match env.parsed.assignments.iter().rev().find(|a| a.name == name) {
-        Some(a) => (
-            Val::from_value(&a.value, false, &a.name),
-            Some(Site::of(env, a)),
-        ),
-        None => (val, None),
+    let Some(a) = env.parsed.assignments.iter().rev().find(|a| a.name == name) else {
+        return (val, None);
+    };
+    let from_env = Val::from_value(&a.value, false, &a.name);
+    let empty = from_env.presence() == Presence::Unset;
+    if empty && matches!(val, Val::Default { .. }) && default_when_empty(raw) {
+        // Still the host's value if it sets one, else the compose default.
+        return (val, None);
     }
+    (from_env, Some(Site::of(env, a)))
+}
+
+/// `${X:-d}` (or `${X:?e}`): the colon forms treat an empty `X` like an unset one.
+fn default_when_empty(raw: &Value) -> bool {
+    let Value::Reference(r) = raw else {
+        return false;
+    };
+    let Some(inner) = r.trim().strip_prefix("${") else {
+        return false;
+    };
+    let name_end = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(inner.len());
+    inner[name_end..].starts_with(':')
 }
 
 #[cfg(test)]

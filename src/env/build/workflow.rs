@@ -316,13 +316,19 @@ impl<'w> JobChain<'w, '_> {
         let Some(a) = step.with.iter().find(|a| a.name == "settings") else {
             return Vec::new();
         };
-        let Value::Literal(text) = &a.value else {
-            return Vec::new();
+        // `${{ … }}` inside the JSON makes the input a reference, but it is
+        // still JSON: an expression inside a string value stays there (and
+        // reads as a reference, since the value contains `${{`), and one
+        // written bare where a value goes is quoted first.
+        let text = match &a.value {
+            Value::Literal(text) => text.clone(),
+            Value::Reference(text) => quote_bare_expressions(text),
+            Value::Empty => return Vec::new(),
         };
         if !text.trim_start().starts_with('{') {
             return Vec::new();
         }
-        let parsed = formats::parse(FileKind::ClaudeSettings, text);
+        let parsed = formats::parse(FileKind::ClaudeSettings, &text);
         let inner = FileFacts::new(
             self.file.root,
             &self.file.rel,
@@ -345,7 +351,8 @@ impl<'w> JobChain<'w, '_> {
                     written: format!("settings{}", b.site.logical.replace('/', ".")),
                     name_span: a.name_span.clone(),
                     value_span: a.value_span.clone(),
-                    logical: a.logical.clone(),
+                    // The span is shared; the path tells the entries apart.
+                    logical: format!("{}{}", a.logical, b.site.logical.replace('/', ".")),
                 },
                 via: None,
             })
@@ -453,6 +460,40 @@ impl<'w> JobChain<'w, '_> {
             })
             .collect()
     }
+}
+
+/// `{"A": ${{ vars.X }}}` → `{"A": "${{ vars.X }}"}`: a GitHub expression
+/// written outside a JSON string (GitHub substitutes it before the action
+/// parses the JSON) becomes a string holding the expression, so the rest of
+/// the document still parses. Expressions inside strings are left as they
+/// are; GitHub expressions quote their own strings with `'`.
+fn quote_bare_expressions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if let Some(end) = rest.starts_with("${{").then(|| rest.find("}}")).flatten() {
+            let expr = &rest[..end + 2];
+            out.push('"');
+            out.push_str(&expr.replace('"', "'"));
+            out.push('"');
+            rest = &rest[end + 2..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// `Some(base)` for claude-code-action (`false`) or claude-code-base-action (`true`).
@@ -603,6 +644,19 @@ jobs:
         // Job two never sees job one's env.
         assert!(ctxs[2].get("ANTHROPIC_API_KEY").is_none());
         assert!(ctxs[2].get("DISABLE_TELEMETRY").is_some());
+    }
+
+    #[test]
+    fn bare_expressions_in_settings_json_are_quoted() {
+        assert_eq!(
+            quote_bare_expressions(r#"{"env": {"A": ${{ vars.A }}, "B": "x ${{ secrets.B }}"}}"#),
+            r#"{"env": {"A": "${{ vars.A }}", "B": "x ${{ secrets.B }}"}}"#
+        );
+        assert_eq!(
+            quote_bare_expressions(r#"{"A": "q\"${{ x }}"}"#),
+            r#"{"A": "q\"${{ x }}"}"#
+        );
+        assert_eq!(quote_bare_expressions("{${{"), "{${{");
     }
 
     #[test]
