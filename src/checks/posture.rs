@@ -24,7 +24,7 @@ use crate::classify::FileKind;
 use crate::claude::location::{SettingsScope, settings_scope_of};
 use crate::claude::permission_rule::{Rule, mcp_parts, parse as parse_rule};
 use crate::finding::{Confidence, Finding, Severity};
-use crate::formats::json::Node;
+use crate::formats::json::{Member, Node, NodeValue};
 
 pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
     let Some(scope) = committed_scope(ctx) else {
@@ -537,12 +537,9 @@ fn local_settings_committed(ctx: &FileContext, scope: SettingsScope, out: &mut V
     }
     let (severity, confidence) = defaults("CLD407");
     let first_line_end = memchr::memchr2(b'\n', b'\r', ctx.bytes).unwrap_or(ctx.bytes.len());
-    let contents = ctx
-        .parsed
-        .json
-        .as_ref()
-        .map(|doc| describe_contents(&doc.root))
-        .unwrap_or_default();
+    let root = ctx.parsed.json.as_ref().map(|doc| &doc.root);
+    let contents = root.map(describe_contents).unwrap_or_default();
+    let inert = root.and_then(inert_keys);
     let (how, confidence) = if ctx.tree.in_git {
         ("is tracked in git", confidence)
     } else {
@@ -552,16 +549,90 @@ fn local_settings_committed(ctx: &FileContext, scope: SettingsScope, out: &mut V
             Confidence::Medium,
         )
     };
-    out.push(
-        Finding::new("CLD407", severity, confidence)
-            .at(0..first_line_end)
-            .message(format!(
+    let (severity, message) = match inert {
+        // Nothing to hand out yet: the risk is what Claude Code writes next.
+        Some(keys) => (
+            severity.lowered(),
+            format!(
+                "`{}` {how}: it is a personal file that Claude Code writes when you approve something \
+                 (\"don't ask again\"); this copy grants nothing ({keys}), but the approvals and command lines \
+                 Claude Code adds to it later would reach everyone who clones the repository; keep it out of git",
+                ctx.rel_path
+            ),
+        ),
+        None => (
+            severity,
+            format!(
                 "`{}` {how}: it is a personal file that Claude Code writes when you approve something \
                  (\"don't ask again\"){contents}; committed, it hands your approvals to everyone who clones the \
                  repository and tends to collect full command lines, tokens included",
                 ctx.rel_path
-            )),
+            ),
+        ),
+    };
+    out.push(
+        Finding::new("CLD407", severity, confidence)
+            .at(0..first_line_end)
+            .message(message),
     );
+}
+
+/// Top-level keys that approve, run or change nothing when they hold these values.
+fn inert_member(key: &str, value: &Node) -> bool {
+    let empty = |n: &Node| {
+        n.as_array().is_some_and(<[Node]>::is_empty)
+            || n.as_object().is_some_and(<[Member]>::is_empty)
+    };
+    match key {
+        "$schema" => true,
+        // Turning approvals off, or lists that only deny or ask.
+        "enableAllProjectMcpServers" | "skipDangerousModePermissionPrompt" => {
+            value.as_bool() == Some(false)
+        }
+        "disabledMcpjsonServers" => true,
+        "enabledMcpjsonServers" | "hooks" | "env" | "mcpServers" => empty(value),
+        "permissions" => value.as_object().is_some_and(|members| {
+            members.iter().all(|m| match m.key.as_str() {
+                "deny" | "ask" => true,
+                "allow" | "additionalDirectories" => empty(&m.value),
+                "defaultMode" => matches!(m.value.as_str(), Some("default" | "plan" | "manual")),
+                _ => false,
+            })
+        }),
+        // Preferences with no bearing on what runs or is approved.
+        "model" | "outputStyle" | "theme" | "language" | "includeCoAuthoredBy" | "cleanupPeriodDays" => {
+            matches!(
+                value.value,
+                NodeValue::String(_) | NodeValue::Bool(_) | NodeValue::Number(_)
+            )
+        }
+        _ => false,
+    }
+}
+
+/// "it holds only `enableAllProjectMcpServers`, set to `false`" when every
+/// top-level key of the file is inert; `None` when anything may grant.
+fn inert_keys(root: &Node) -> Option<String> {
+    let members = root.as_object()?;
+    if !members.iter().all(|m| inert_member(&m.key, &m.value)) {
+        return None;
+    }
+    let names: Vec<String> = members
+        .iter()
+        .filter(|m| m.key != "$schema")
+        .map(|m| match m.value.as_bool() {
+            Some(b) => format!("`{}: {b}`", m.key),
+            None => format!("`{}`", m.key),
+        })
+        .collect();
+    Some(if names.is_empty() {
+        "it holds no settings".to_string()
+    } else {
+        format!(
+            "no allow rules, hooks, environment or MCP approvals; it holds only {}",
+            names.join(", ")
+        )
+    })
 }
 
 /// ", and holds 12 allow rules and hooks" — what a committed local file carries.
@@ -883,6 +954,48 @@ mod tests {
         let outside = run(".claude/settings.local.json", text);
         assert_eq!(outside[0].confidence, Confidence::Medium);
         assert!(run(".claude/settings.json", text).is_empty());
+    }
+
+    #[test]
+    fn committed_local_settings_that_grant_nothing_are_a_note() {
+        let tree = git_tree(&[".claude/settings.local.json"]);
+        let found = run_in(
+            ".claude/settings.local.json",
+            "{\n  \"enableAllProjectMcpServers\": false\n}\n",
+            &tree,
+            true,
+        );
+        assert_eq!(ids(&found), ["CLD407"]);
+        assert_eq!(found[0].severity, Severity::Note);
+        assert!(
+            found[0].message.contains("grants nothing")
+                && found[0].message.contains("`enableAllProjectMcpServers: false`")
+                && !found[0].message.contains("hands your approvals"),
+            "{}",
+            found[0].message
+        );
+        for inert in [
+            "{}",
+            r#"{"permissions": {"allow": [], "deny": ["Read(./.env)"]}, "model": "opus"}"#,
+            r#"{"enabledMcpjsonServers": [], "disabledMcpjsonServers": ["db"]}"#,
+        ] {
+            let found = run_in(".claude/settings.local.json", inert, &tree, true);
+            assert_eq!(found[0].severity, Severity::Note, "{inert}");
+        }
+        for grants in [
+            r#"{"enableAllProjectMcpServers": true}"#,
+            r#"{"enabledMcpjsonServers": ["db"]}"#,
+            r#"{"permissions": {"allow": ["Bash(ls)"]}}"#,
+            r#"{"permissions": {"defaultMode": "acceptEdits"}}"#,
+            r#"{"env": {"X": "1"}}"#,
+            r#"{"statusLine": {"type": "command", "command": "x"}}"#,
+            r#"{"somethingNew": true}"#,
+            "{",
+        ] {
+            let found = run_in(".claude/settings.local.json", grants, &tree, true);
+            assert_eq!(found[0].rule_id, "CLD407");
+            assert_eq!(found[0].severity, Severity::Warning, "{grants}");
+        }
     }
 
     #[test]
