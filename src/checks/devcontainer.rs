@@ -54,7 +54,7 @@ struct Mount {
 }
 
 /// Host paths (relative to the home directory) that hold credentials, and what they hold.
-const CREDENTIAL_PATHS: &[(&str, &str)] = &[
+pub(crate) const CREDENTIAL_PATHS: &[(&str, &str)] = &[
     (
         ".claude",
         "Claude Code's login (`.credentials.json`), settings and session transcripts",
