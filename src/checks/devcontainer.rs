@@ -7,7 +7,9 @@
 //! - CLD441: `--dangerously-skip-permissions` in a lifecycle command of a
 //!   container whose user is root (the CLI refuses to start as root).
 //! - CLD442: a privileged container (`"privileged": true`, `--privileged`,
-//!   `--cap-add=ALL`/`SYS_ADMIN`) that runs Claude Code.
+//!   `--cap-add=ALL`/`SYS_ADMIN`, the `docker-in-docker` feature) that runs
+//!   Claude Code; as notes, `--security-opt` values that turn seccomp,
+//!   AppArmor or SELinux confinement off.
 
 use std::ops::Range;
 
@@ -414,12 +416,61 @@ fn runs_claude_code(ctx: &FileContext) -> bool {
         .is_some_and(|t| mentions(&t))
 }
 
+/// `ghcr.io/devcontainers/features/docker-in-docker:2` (any version or
+/// digest, or the legacy short id): the feature declares `"privileged": true`.
+fn is_docker_in_docker_feature(id: &str) -> bool {
+    let id = id.trim();
+    let id = id.split_once('@').map_or(id, |(name, _)| name);
+    let name = match id.rsplit_once(':') {
+        Some((name, version)) if !version.contains('/') => name,
+        _ => id,
+    };
+    name == "docker-in-docker" || name.ends_with("/docker-in-docker")
+}
+
+/// `seccomp=unconfined`, `apparmor:unconfined`, `label=disable`: the
+/// confinement a `--security-opt` value turns off.
+fn unconfined(opt: &str) -> Option<&'static str> {
+    let opt = opt.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+    let (key, value) = opt.split_once(['=', ':'])?;
+    match (key, value) {
+        ("seccomp", "unconfined") => Some("seccomp system-call filtering"),
+        ("apparmor", "unconfined") => Some("the AppArmor profile"),
+        ("label", "disable") => Some("SELinux labelling"),
+        _ => None,
+    }
+}
+
 fn privileged(ctx: &FileContext, root: &Node, out: &mut Vec<Finding>) {
     let mut hits: Vec<(&Node, String, &str)> = Vec::new();
     if let Some(m) = root.member("privileged")
         && m.value.as_bool() == Some(true)
     {
         hits.push((&m.value, "/privileged".into(), "`\"privileged\": true`"));
+    }
+    // What lowers the container's confinement without making it privileged:
+    // (node, pointer, what is turned off).
+    let mut weakened: Vec<(&Node, String, &'static str)> = Vec::new();
+    for (i, item) in root
+        .get("securityOpt")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if let Some(what) = item.as_str().and_then(unconfined) {
+            weakened.push((item, format!("/securityOpt/{i}"), what));
+        }
+    }
+    let mut dind: Vec<(Range<usize>, String)> = Vec::new();
+    for m in root
+        .get("features")
+        .and_then(Node::as_object)
+        .unwrap_or_default()
+    {
+        if is_docker_in_docker_feature(&m.key) {
+            dind.push((m.key_span.clone(), pointer_join("/features", &m.key)));
+        }
     }
     let args = root
         .get("runArgs")
@@ -429,6 +480,20 @@ fn privileged(ctx: &FileContext, root: &Node, out: &mut Vec<Finding>) {
         let Some(arg) = item.as_str().map(str::trim) else {
             continue;
         };
+        if let Some(value) = arg.strip_prefix("--security-opt=") {
+            if let Some(what) = unconfined(value) {
+                weakened.push((item, format!("/runArgs/{i}"), what));
+            }
+            continue;
+        }
+        if arg == "--security-opt" {
+            if let Some(next) = args.get(i + 1)
+                && let Some(what) = next.as_str().and_then(unconfined)
+            {
+                weakened.push((next, format!("/runArgs/{}", i + 1), what));
+            }
+            continue;
+        }
         let cap = arg
             .strip_prefix("--cap-add=")
             .or_else(|| {
@@ -446,8 +511,35 @@ fn privileged(ctx: &FileContext, root: &Node, out: &mut Vec<Finding>) {
         };
         hits.push((item, format!("/runArgs/{i}"), what));
     }
-    if hits.is_empty() || !runs_claude_code(ctx) {
+    if (hits.is_empty() && weakened.is_empty() && dind.is_empty()) || !runs_claude_code(ctx) {
         return;
+    }
+    for (span, pointer) in dind {
+        out.push(finding(
+            "CLD442",
+            span,
+            pointer,
+            "the dev container that runs Claude Code uses the `docker-in-docker` feature, which starts the \
+             container privileged (the feature declares `\"privileged\": true`): it can reach the host's devices \
+             and kernel, so a prompt-injected session (all the more with bypass permissions) can escape the \
+             container; run Docker-in-Docker in a separate container without Claude Code"
+                .to_string(),
+        ));
+    }
+    for (node, pointer, what) in weakened {
+        let mut f = finding(
+            "CLD442",
+            node.span.clone(),
+            pointer,
+            format!(
+                "the dev container that runs Claude Code is started with {what} turned off (`--security-opt`): \
+                 the container is not privileged, but it loses a layer of the kernel confinement Docker applies \
+                 by default, which makes an escape by a prompt-injected session easier; keep the default profile, \
+                 or allow the few system calls the setup needs in a custom one"
+            ),
+        );
+        f.severity = f.severity.lowered();
+        out.push(f);
     }
     for (node, pointer, what) in hits {
         out.push(finding(
@@ -626,6 +718,41 @@ mod tests {
         assert!(run(other).is_empty());
         let caps = r#"{"image": "node:22", "postCreateCommand": "claude -v", "runArgs": ["--cap-add=NET_ADMIN", "--cap-add=NET_RAW"]}"#;
         assert!(run(caps).is_empty());
+    }
+
+    #[test]
+    fn docker_in_docker_and_unconfined_security_options() {
+        let text = r#"{"image": "node:22", "postCreateCommand": "npm i -g @anthropic-ai/claude-code",
+ "features": {"ghcr.io/devcontainers/features/docker-in-docker:2": {}, "ghcr.io/devcontainers/features/node:1": {}},
+ "securityOpt": ["seccomp=unconfined"],
+ "runArgs": ["--security-opt", "apparmor=unconfined", "--security-opt=seccomp:unconfined", "--security-opt=no-new-privileges"]}"#;
+        let found = run(text);
+        assert_eq!(ids(&found), ["CLD442"; 4]);
+        assert_eq!(
+            &text[found[0].span.clone()],
+            "\"ghcr.io/devcontainers/features/docker-in-docker:2\""
+        );
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(found[0].message.contains("privileged"), "{}", found[0].message);
+        let pointers: Vec<_> = found[1..].iter().filter_map(|f| f.logical.as_deref()).collect();
+        assert_eq!(pointers, ["/securityOpt/0", "/runArgs/1", "/runArgs/2"]);
+        for f in &found[1..] {
+            assert_eq!(f.severity, Severity::Note);
+            assert!(f.message.contains("not privileged"), "{}", f.message);
+        }
+        assert!(found[2].message.contains("AppArmor"), "{}", found[2].message);
+        for id in [
+            "ghcr.io/devcontainers/features/docker-in-docker",
+            "ghcr.io/devcontainers/features/docker-in-docker:2.12.0",
+            "ghcr.io/devcontainers/features/docker-in-docker@sha256:abc",
+            "docker-in-docker",
+        ] {
+            assert!(is_docker_in_docker_feature(id), "{id}");
+        }
+        assert!(!is_docker_in_docker_feature("ghcr.io/devcontainers/features/docker-outside-of-docker:1"));
+        // Without Claude Code in the container: out of scope.
+        let other = r#"{"image": "node:22", "features": {"ghcr.io/devcontainers/features/docker-in-docker:2": {}}}"#;
+        assert!(run(other).is_empty());
     }
 
     #[test]
