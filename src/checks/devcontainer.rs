@@ -3,7 +3,8 @@
 //!
 //! - CLD440: bind mounts of host credential folders (`~/.claude`,
 //!   `~/.claude.json`, `~/.ssh`, `~/.aws`, `~/.config/gcloud`, …), in `mounts`
-//!   (strings and objects) and in `runArgs` (`-v`, `--volume`, `--mount`).
+//!   (strings and objects) and in `runArgs` (`-v`, `--volume`, `--mount`),
+//!   and in the `volumes` of compose services (short and long syntax).
 //! - CLD441: `--dangerously-skip-permissions` in a lifecycle command of a
 //!   container whose user is root (the CLI refuses to start as root).
 //! - CLD442: a privileged container (`"privileged": true`, `--privileged`,
@@ -20,6 +21,12 @@ use crate::formats::json::{Node, pointer_join};
 use crate::tree::{join_rel, parent_dir};
 
 pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
+    if ctx.kind == FileKind::Compose {
+        if let Some(root) = ctx.parsed.yaml.as_ref() {
+            compose_credential_mounts(root, out);
+        }
+        return;
+    }
     if ctx.kind != FileKind::Devcontainer {
         return;
     }
@@ -79,9 +86,27 @@ pub(crate) const CREDENTIAL_PATHS: &[(&str, &str)] = &[
     (".pypirc", "PyPI upload tokens"),
 ];
 
-/// `${localEnv:HOME}/.ssh` → `~/.ssh`; `C:\Users\me\.aws` → `~/.aws`.
+/// Files inside a credential folder that hold no secret: `~/.ssh/known_hosts`,
+/// `~/.ssh/config`, public keys.
+pub(crate) fn is_public_file(home_rel: &str) -> bool {
+    let path = home_rel.trim_start_matches("~/").trim_end_matches('/');
+    matches!(path, ".ssh/known_hosts" | ".ssh/known_hosts.old" | ".ssh/config")
+        || (path.starts_with(".ssh/") && path.ends_with(".pub"))
+}
+
+/// `${localEnv:HOME}/.ssh` → `~/.ssh`; `C:\Users\me\.aws` → `~/.aws`;
+/// `${HOME:-/root}/.aws` → `~/.aws`.
 fn home_relative(source: &str) -> Option<String> {
     let s = source.trim().replace('\\', "/");
+    // Compose's `${HOME:-default}` / `${HOME-default}`.
+    for var in ["${HOME", "${USERPROFILE"] {
+        if let Some(after) = s.strip_prefix(var)
+            && after.starts_with([':', '-'])
+            && let Some(close) = after.find('}')
+        {
+            return Some(format!("~{}", after[close + 1..].trim_end_matches('/')));
+        }
+    }
     const HOME_VARS: &[&str] = &[
         "${localEnv:HOME}",
         "${localEnv:USERPROFILE}",
@@ -116,6 +141,9 @@ fn exposed_credentials(source: &str) -> Option<(String, &'static str)> {
         return Some((rel, "every credential in the home directory"));
     }
     let path = rel.strip_prefix("~/")?;
+    if is_public_file(path) {
+        return None;
+    }
     CREDENTIAL_PATHS.iter().find_map(|(p, what)| {
         let inside = path == *p || path.starts_with(&format!("{p}/"));
         inside.then(|| (rel.clone(), *what))
@@ -273,6 +301,69 @@ fn credential_mounts(root: &Node, out: &mut Vec<Finding>) {
                  as environment variables or Codespaces secrets"
             ),
         ));
+    }
+}
+
+/// CLD440 for compose files: `services.<name>.volumes` in the short syntax
+/// (`~/.ssh:/root/.ssh:ro`) and the long one (`type: bind`, `source: …`).
+fn compose_credential_mounts(root: &crate::formats::yaml::Node, out: &mut Vec<Finding>) {
+    let Some(services) = root.get("services") else {
+        return;
+    };
+    for service in services.entries() {
+        let Some(name) = service.key.as_scalar().map(|s| s.text.as_str()) else {
+            continue;
+        };
+        let Some(volumes) = service.value.get("volumes").filter(|v| v.is_sequence()) else {
+            continue;
+        };
+        for (i, item) in volumes.items().iter().enumerate() {
+            let (mount, node) = if let Some(spec) = item.as_str() {
+                (parse_volume_spec(spec), item)
+            } else if item.is_mapping() {
+                let Some(source) = item.get("source") else {
+                    continue;
+                };
+                let bind = match item.get("type").and_then(|t| t.as_str()) {
+                    Some(t) => t == "bind",
+                    None => looks_like_host_path(source.as_str().unwrap_or_default()),
+                };
+                (
+                    Mount {
+                        source: source.as_str().unwrap_or_default().to_string(),
+                        bind,
+                    },
+                    source,
+                )
+            } else {
+                continue;
+            };
+            if !mount.bind {
+                continue;
+            }
+            let Some((path, what)) = exposed_credentials(&mount.source) else {
+                continue;
+            };
+            let shown = if name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            {
+                format!("`{name}`")
+            } else {
+                "a service".to_string()
+            };
+            out.push(finding(
+                "CLD440",
+                node.span.clone(),
+                format!("services.{name}.volumes[{i}]"),
+                format!(
+                    "compose service {shown} bind-mounts the host's `{path}` ({what}): anything running in the \
+                     container, including a prompt-injected Claude Code session, can read it and send it away (a \
+                     read-only mount still allows reading); use a named volume with `CLAUDE_CONFIG_DIR` for \
+                     Claude Code's login, or pass credentials as environment variables or compose secrets"
+                ),
+            ));
+        }
     }
 }
 
@@ -753,6 +844,66 @@ mod tests {
         // Without Claude Code in the container: out of scope.
         let other = r#"{"image": "node:22", "features": {"ghcr.io/devcontainers/features/docker-in-docker:2": {}}}"#;
         assert!(run(other).is_empty());
+    }
+
+    #[test]
+    fn compose_volumes_short_and_long_syntax() {
+        let text = "\
+services:
+  agent:
+    image: node:22
+    volumes:
+      - ~/.claude:/home/node/.claude:ro
+      - ${HOME}/.claude.json:/home/node/.claude.json
+      - ${HOME}/.ssh/known_hosts:/home/node/.ssh/known_hosts:ro
+      - ./src:/workspace/src
+      - claude-config:/home/node/.claude
+      - type: bind
+        source: ${HOME:-/root}/.aws
+        target: /home/node/.aws
+        read_only: true
+      - type: volume
+        source: gcloud
+        target: /home/node/.config/gcloud
+  worker:
+    image: python:3
+    volumes:
+      - /home/ana/.config/gcloud:/root/.config/gcloud
+      - $HOME/.ssh:/root/.ssh
+volumes:
+  claude-config:
+  gcloud:
+";
+        let rel = "docker-compose.yml";
+        let kind = crate::classify::classify(rel);
+        let parsed = crate::formats::parse(kind, text);
+        let tree = Tree::default();
+        let ctx = FileContext {
+            rel_path: rel,
+            kind,
+            bytes: text.as_bytes(),
+            text: Some(text),
+            parsed: &parsed,
+            tracked: true,
+            tokens: &[],
+            tree: &tree,
+        };
+        let mut found = Vec::new();
+        check(&ctx, &mut found);
+        let spans: Vec<_> = found.iter().map(|f| &text[f.span.clone()]).collect();
+        assert_eq!(
+            spans,
+            [
+                "~/.claude:/home/node/.claude:ro",
+                "${HOME}/.claude.json:/home/node/.claude.json",
+                "${HOME:-/root}/.aws",
+                "/home/ana/.config/gcloud:/root/.config/gcloud",
+                "$HOME/.ssh:/root/.ssh",
+            ]
+        );
+        assert!(found.iter().all(|f| f.rule_id == "CLD440"));
+        assert_eq!(found[2].logical.as_deref(), Some("services.agent.volumes[5]"));
+        assert!(found[0].message.starts_with("compose service `agent`"), "{}", found[0].message);
     }
 
     #[test]

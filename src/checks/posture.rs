@@ -438,6 +438,9 @@ fn credential_path(spec: &str) -> Option<(String, &'static str)> {
         })
     })?;
     let rest = rest.trim_end_matches('/');
+    if crate::checks::devcontainer::is_public_file(rest) {
+        return None;
+    }
     for (path, what) in crate::checks::devcontainer::CREDENTIAL_PATHS {
         let reaches = if *path == ".claude" {
             // Settings, agents and skills are fine to read; the login is not.
@@ -1038,6 +1041,8 @@ mod tests {
             "Read(/home/ana/.ssh/**)",
             "Read(./.aws/**)",
             "Read(//home/**/notes)",
+            "Read(~/.ssh/known_hosts)",
+            "Read(~/.ssh/id_ed25519.pub)",
             "mcp__github__get_issue",
             "mcp__*",
             "Bash(bashcompinit)",
