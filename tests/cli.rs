@@ -667,7 +667,15 @@ fn text_frames_look_like_rustc_with_no_empty_origin_line() {
     );
     let run = claudit(
         dir.path(),
-        &["scan", ".", "--no-ignore", "--format", "text", "--fail-on", "none"],
+        &[
+            "scan",
+            ".",
+            "--no-ignore",
+            "--format",
+            "text",
+            "--fail-on",
+            "none",
+        ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let lines: Vec<&str> = run.stdout.lines().collect();

@@ -352,10 +352,17 @@ const V1_INPUTS: &[&str] = &[
 /// What to write instead of an input that is not in [`V1_INPUTS`].
 fn input_hint(name: &str) -> Option<String> {
     let normal = name.trim().to_ascii_lowercase().replace('-', "_");
-    if matches!(normal.as_str(), "timeout" | "timeout_min" | "timeout_minute") {
+    if matches!(
+        normal.as_str(),
+        "timeout" | "timeout_min" | "timeout_minute"
+    ) {
         return Some("set the job's `timeout-minutes` instead".into());
     }
-    let known = |n: &str| V1_INPUTS.contains(&n).then(|| format!("did you mean `{n}`?"));
+    let known = |n: &str| {
+        V1_INPUTS
+            .contains(&n)
+            .then(|| format!("did you mean `{n}`?"))
+    };
     if let Some(hint) = known(&normal) {
         return Some(hint);
     }
@@ -371,7 +378,12 @@ fn input_hint(name: &str) -> Option<String> {
         .map(|n| format!("did you mean `{n}`?"))
 }
 
-fn unknown_inputs(step: &Step, action: &ClaudeAction, reference: &ActionRef, out: &mut Vec<Finding>) {
+fn unknown_inputs(
+    step: &Step,
+    action: &ClaudeAction,
+    reference: &ActionRef,
+    out: &mut Vec<Finding>,
+) {
     if action.kind != ActionKind::Main || !matches!(reference, ActionRef::V1(_)) {
         return;
     }
@@ -1182,13 +1194,31 @@ jobs:
         let names: Vec<_> = unknown.iter().map(|f| &text[f.span.clone()]).collect();
         assert_eq!(
             names,
-            ["api-key", "timeout", "use_sticky_comments", "claude-args", "frobnicate"]
+            [
+                "api-key",
+                "timeout",
+                "use_sticky_comments",
+                "claude-args",
+                "frobnicate"
+            ]
         );
         let hints: Vec<_> = unknown.iter().map(|f| f.message.as_str()).collect();
-        assert!(hints[0].contains("did you mean `anthropic_api_key`?"), "{}", hints[0]);
+        assert!(
+            hints[0].contains("did you mean `anthropic_api_key`?"),
+            "{}",
+            hints[0]
+        );
         assert!(hints[1].contains("`timeout-minutes`"), "{}", hints[1]);
-        assert!(hints[2].contains("did you mean `use_sticky_comment`?"), "{}", hints[2]);
-        assert!(hints[3].contains("did you mean `claude_args`?"), "{}", hints[3]);
+        assert!(
+            hints[2].contains("did you mean `use_sticky_comment`?"),
+            "{}",
+            hints[2]
+        );
+        assert!(
+            hints[3].contains("did you mean `claude_args`?"),
+            "{}",
+            hints[3]
+        );
         assert!(!hints[4].contains("did you mean"), "{}", hints[4]);
         // `model` is CLD420's (removed in v1), not CLD427's.
         assert_eq!(found.iter().filter(|f| f.rule_id == "CLD420").count(), 1);

@@ -90,8 +90,10 @@ pub(crate) const CREDENTIAL_PATHS: &[(&str, &str)] = &[
 /// `~/.ssh/config`, public keys.
 pub(crate) fn is_public_file(home_rel: &str) -> bool {
     let path = home_rel.trim_start_matches("~/").trim_end_matches('/');
-    matches!(path, ".ssh/known_hosts" | ".ssh/known_hosts.old" | ".ssh/config")
-        || (path.starts_with(".ssh/") && path.ends_with(".pub"))
+    matches!(
+        path,
+        ".ssh/known_hosts" | ".ssh/known_hosts.old" | ".ssh/config"
+    ) || (path.starts_with(".ssh/") && path.ends_with(".pub"))
 }
 
 /// `${localEnv:HOME}/.ssh` → `~/.ssh`; `C:\Users\me\.aws` → `~/.aws`;
@@ -824,14 +826,25 @@ mod tests {
             "\"ghcr.io/devcontainers/features/docker-in-docker:2\""
         );
         assert_eq!(found[0].severity, Severity::Warning);
-        assert!(found[0].message.contains("privileged"), "{}", found[0].message);
-        let pointers: Vec<_> = found[1..].iter().filter_map(|f| f.logical.as_deref()).collect();
+        assert!(
+            found[0].message.contains("privileged"),
+            "{}",
+            found[0].message
+        );
+        let pointers: Vec<_> = found[1..]
+            .iter()
+            .filter_map(|f| f.logical.as_deref())
+            .collect();
         assert_eq!(pointers, ["/securityOpt/0", "/runArgs/1", "/runArgs/2"]);
         for f in &found[1..] {
             assert_eq!(f.severity, Severity::Note);
             assert!(f.message.contains("not privileged"), "{}", f.message);
         }
-        assert!(found[2].message.contains("AppArmor"), "{}", found[2].message);
+        assert!(
+            found[2].message.contains("AppArmor"),
+            "{}",
+            found[2].message
+        );
         for id in [
             "ghcr.io/devcontainers/features/docker-in-docker",
             "ghcr.io/devcontainers/features/docker-in-docker:2.12.0",
@@ -840,7 +853,9 @@ mod tests {
         ] {
             assert!(is_docker_in_docker_feature(id), "{id}");
         }
-        assert!(!is_docker_in_docker_feature("ghcr.io/devcontainers/features/docker-outside-of-docker:1"));
+        assert!(!is_docker_in_docker_feature(
+            "ghcr.io/devcontainers/features/docker-outside-of-docker:1"
+        ));
         // Without Claude Code in the container: out of scope.
         let other = r#"{"image": "node:22", "features": {"ghcr.io/devcontainers/features/docker-in-docker:2": {}}}"#;
         assert!(run(other).is_empty());
@@ -902,8 +917,15 @@ volumes:
             ]
         );
         assert!(found.iter().all(|f| f.rule_id == "CLD440"));
-        assert_eq!(found[2].logical.as_deref(), Some("services.agent.volumes[5]"));
-        assert!(found[0].message.starts_with("compose service `agent`"), "{}", found[0].message);
+        assert_eq!(
+            found[2].logical.as_deref(),
+            Some("services.agent.volumes[5]")
+        );
+        assert!(
+            found[0].message.starts_with("compose service `agent`"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]

@@ -228,7 +228,9 @@ fn shell_prefix_grant(spec: &str) -> Option<(String, bool)> {
             false,
         ),
         Grant::InlineCode => (
-            format!("`{shown}` with any arguments, which runs any code written into the command{root}"),
+            format!(
+                "`{shown}` with any arguments, which runs any code written into the command{root}"
+            ),
             false,
         ),
         Grant::PackageRunner => (
@@ -287,7 +289,10 @@ fn program_name(word: &str) -> &str {
         .or_else(|| base.strip_suffix(".EXE"))
         .unwrap_or(base);
     let versionless = base.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-    if matches!(versionless, "python" | "pypy" | "ruby" | "perl" | "php" | "lua") {
+    if matches!(
+        versionless,
+        "python" | "pypy" | "ruby" | "perl" | "php" | "lua"
+    ) {
         versionless
     } else {
         base
@@ -298,14 +303,28 @@ fn program_name(word: &str) -> &str {
 /// options take a value.
 fn wrapper_options(name: &str) -> Option<&'static [&'static str]> {
     Some(match name {
-        "sudo" => &["-u", "-g", "-C", "-D", "-h", "-p", "-R", "-r", "-t", "-T", "-U"],
+        "sudo" => &[
+            "-u", "-g", "-C", "-D", "-h", "-p", "-R", "-r", "-t", "-T", "-U",
+        ],
         "doas" => &["-u", "-C"],
         "env" => &["-u", "-C", "-S", "--unset", "--chdir"],
         "timeout" => &["-s", "-k", "--signal", "--kill-after"],
         "nice" => &["-n", "--adjustment"],
         "ionice" => &["-c", "-n", "-p"],
         "stdbuf" => &["-i", "-o", "-e"],
-        "xargs" => &["-I", "-i", "-n", "-P", "-d", "-L", "-l", "-s", "-E", "-a", "--delimiter"],
+        "xargs" => &[
+            "-I",
+            "-i",
+            "-n",
+            "-P",
+            "-d",
+            "-L",
+            "-l",
+            "-s",
+            "-E",
+            "-a",
+            "--delimiter",
+        ],
         "time" | "nohup" | "command" | "builtin" | "exec" | "setsid" => &[],
         _ => return None,
     })
@@ -355,15 +374,24 @@ fn command_grant(words: &[&str], as_root: bool) -> Option<(Grant, bool)> {
         return only_flags(&rest[1..]).then_some((grant, as_root));
     }
     const SHELLS: &[&str] = &[
-        "sh", "bash", "zsh", "dash", "ksh", "fish", "eval", "su", "powershell", "pwsh", "cmd",
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "fish",
+        "eval",
+        "su",
+        "powershell",
+        "pwsh",
+        "cmd",
     ];
     // `bash -n` only checks syntax; it runs nothing. `cmd /c` takes a slash.
     let flags = |ws: &[&str]| {
         ws.iter()
             .all(|w| w.starts_with('-') || (name == "cmd" && w.starts_with('/')))
     };
-    let no_exec =
-        rest.contains(&"-n") && matches!(name, "sh" | "bash" | "zsh" | "dash" | "ksh");
+    let no_exec = rest.contains(&"-n") && matches!(name, "sh" | "bash" | "zsh" | "dash" | "ksh");
     if SHELLS.contains(&name) && flags(rest) && !no_exec {
         return Some((Grant::Runner, as_root));
     }
@@ -371,14 +399,18 @@ fn command_grant(words: &[&str], as_root: bool) -> Option<(Grant, bool)> {
         return Some((Grant::PackageRunner, as_root));
     }
     const INTERPRETERS: &[&str] = &[
-        "python", "pypy", "node", "nodejs", "deno", "bun", "ruby", "perl", "php", "lua", "source", ".",
+        "python", "pypy", "node", "nodejs", "deno", "bun", "ruby", "perl", "php", "lua", "source",
+        ".",
     ];
     if INTERPRETERS.contains(&name) && only_flags(rest) {
         let inline = rest.iter().any(|w| {
             matches!(
                 (name, *w),
                 ("python" | "pypy", "-c")
-                    | ("node" | "nodejs" | "bun", "-e" | "--eval" | "-p" | "--print")
+                    | (
+                        "node" | "nodejs" | "bun",
+                        "-e" | "--eval" | "-p" | "--print"
+                    )
                     | ("ruby" | "perl", "-e" | "-E")
                     | ("php", "-r")
                     | ("lua", "-e")
@@ -820,7 +852,12 @@ fn inert_member(key: &str, value: &Node) -> bool {
             })
         }),
         // Preferences with no bearing on what runs or is approved.
-        "model" | "outputStyle" | "theme" | "language" | "includeCoAuthoredBy" | "cleanupPeriodDays" => {
+        "model"
+        | "outputStyle"
+        | "theme"
+        | "language"
+        | "includeCoAuthoredBy"
+        | "cleanupPeriodDays" => {
             matches!(
                 value.value,
                 NodeValue::String(_) | NodeValue::Bool(_) | NodeValue::Number(_)
@@ -1266,7 +1303,9 @@ mod tests {
         assert_eq!(found[0].severity, Severity::Note);
         assert!(
             found[0].message.contains("grants nothing")
-                && found[0].message.contains("`enableAllProjectMcpServers: false`")
+                && found[0]
+                    .message
+                    .contains("`enableAllProjectMcpServers: false`")
                 && !found[0].message.contains("hands your approvals"),
             "{}",
             found[0].message

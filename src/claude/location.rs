@@ -212,9 +212,10 @@ mod tests {
     fn user_settings_recognised_by_content() {
         let t = tree(&["image/.claude/settings.json"]);
         let scope = |text: &str| {
-            let doc = crate::formats::json::parse_file(crate::classify::FileKind::ClaudeSettings, text)
-                .json
-                .unwrap_or_else(|| panic!("does not parse: {text}"));
+            let doc =
+                crate::formats::json::parse_file(crate::classify::FileKind::ClaudeSettings, text)
+                    .json
+                    .unwrap_or_else(|| panic!("does not parse: {text}"));
             settings_scope_of("image/.claude/settings.json", &t, Some(&doc.root))
         };
         let user = r#"{

@@ -1199,7 +1199,9 @@ mod tests {
                 env_ignored("CLAUDE_CODE_ENABLE_TELEMETRY", Some(off), project).is_none(),
                 "{off}"
             );
-            assert!(env_ignored("OTEL_LOG_USER_PROMPTS", Some(off), SettingsScope::Local).is_none());
+            assert!(
+                env_ignored("OTEL_LOG_USER_PROMPTS", Some(off), SettingsScope::Local).is_none()
+            );
         }
         // Not a switch: a value of "0" still is a value Claude Code drops.
         assert!(env_ignored("CLAUDE_CONFIG_DIR", Some("0"), project).is_some());

@@ -101,7 +101,10 @@ fn real_location(rendered: String, path: &str, line: usize, column: usize) -> St
         return rendered;
     };
     let needle = format!("{path}:");
-    let Some(at) = rendered[arrow..].find(&needle).map(|i| arrow + i + needle.len()) else {
+    let Some(at) = rendered[arrow..]
+        .find(&needle)
+        .map(|i| arrow + i + needle.len())
+    else {
         return rendered;
     };
     let digits = rendered[at..]
@@ -136,7 +139,12 @@ mod tests {
     use crate::finding::{Confidence, Snippet as Frame};
     use crate::source::{Position, Region};
 
-    fn finding(text: &str, underline: std::ops::Range<usize>, line: usize, column: usize) -> Finding {
+    fn finding(
+        text: &str,
+        underline: std::ops::Range<usize>,
+        line: usize,
+        column: usize,
+    ) -> Finding {
         let mut f = Finding::new("CLD442", Severity::Warning, Confidence::High)
             .at(0..1)
             .logical("/privileged")
@@ -189,7 +197,10 @@ mod tests {
         );
         assert!(!out.contains(":::"), "{out}");
         let styled = render(&[clipped()], true);
-        assert!(styled.contains(".devcontainer/devcontainer.json:1:412"), "{styled}");
+        assert!(
+            styled.contains(".devcontainer/devcontainer.json:1:412"),
+            "{styled}"
+        );
         assert!(!styled.contains(":::"), "{styled}");
     }
 }
