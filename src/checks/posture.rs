@@ -402,7 +402,12 @@ fn command_grant(words: &[&str], as_root: bool) -> Option<(Grant, bool)> {
         "python", "pypy", "node", "nodejs", "deno", "bun", "ruby", "perl", "php", "lua", "source",
         ".",
     ];
-    if INTERPRETERS.contains(&name) && only_flags(rest) {
+    // `node --check` only parses; `--version` and `--help` run nothing.
+    let runs_nothing = rest.iter().any(|w| {
+        matches!(*w, "--version" | "-V" | "--help" | "-h")
+            || (matches!(name, "node" | "nodejs") && matches!(*w, "--check" | "-c" | "-v"))
+    });
+    if INTERPRETERS.contains(&name) && only_flags(rest) && !runs_nothing {
         let inline = rest.iter().any(|w| {
             matches!(
                 (name, *w),
@@ -1068,6 +1073,9 @@ mod tests {
             "Bash(timeout 30 npm test:*)",
             "Bash(docker ps:*)",
             "Bash(uv sync:*)",
+            "Bash(node --check:*)",
+            "Bash(node -c *)",
+            "Bash(python3 --version:*)",
             "WebFetch(domain:github.com)",
             "Edit(/src/**)",
             "Edit",
