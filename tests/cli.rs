@@ -656,3 +656,43 @@ fn a_closed_pipe_is_not_a_panic() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn text_frames_look_like_rustc_with_no_empty_origin_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        ".devcontainer/devcontainer.json",
+        "{\n  \"image\": \"node:22\",\n  \"postCreateCommand\": \"npm i -g @anthropic-ai/claude-code\",\n  \"privileged\": true\n}\n",
+    );
+    let run = claudit(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "--no-ignore",
+            "--format",
+            "text",
+            "--fail-on",
+            "none",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("warning[CLD442]"))
+        .unwrap_or_else(|| panic!("no CLD442 frame: {}", run.stdout));
+    assert_eq!(
+        lines[at + 1..at + 5],
+        [
+            " --> .devcontainer/devcontainer.json:4:17",
+            "  |",
+            "4 |   \"privileged\": true",
+            "  |                 ^^^^ devcontainer-privileged (confidence: high) at /privileged",
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(":::"), "{}", run.stdout);
+}

@@ -398,14 +398,15 @@ fn mcp_shapes_and_expansion() {
     "bad-type": { "type": "websocket", "url": "wss://x" },
     "no-command": { "args": ["x"] },
     "copied": { "command": "npx", "args": ["srv"], "disabled": true, "env": { "TOKEN": "$TOKEN", "N": 3 } },
-    "root": { "command": "node", "args": ["${CLAUDE_PROJECT_DIR}/server.js"] }
+    "root": { "command": "node", "args": ["${CLAUDE_PROJECT_DIR}/server.js"] },
+    "in-dir": { "command": "uv", "args": ["run", "server.py"], "cwd": "tools/mcp" }
   }
 }"#,
     );
     let found = cld3(dir.path());
     let count = |rule: &str| found.iter().filter(|f| f.0 == rule).count();
     assert_eq!(count("CLD330"), 4, "{found:#?}"); // url without type, bad type, no command, non-string env
-    assert_eq!(count("CLD331"), 1, "{found:#?}"); // disabled
+    assert_eq!(count("CLD331"), 1, "{found:#?}"); // disabled (`cwd` is a documented stdio field)
     assert_eq!(count("CLD332"), 2, "{found:#?}"); // $TOKEN, CLAUDE_PROJECT_DIR without default
 }
 

@@ -12,6 +12,8 @@
 //! - CLD425 `allowed_non_write_users: "*"` / `allowed_bots: "*"`.
 //! - CLD426 `claude -p` over a checked-out pull request without locking the
 //!   project's settings out.
+//! - CLD427 claude-code-action inputs that v1 does not have (typos, other
+//!   actions' inputs), with a did-you-mean.
 //!
 //! The auth inputs (`anthropic_api_key`, `use_*`) belong to other rules.
 
@@ -75,6 +77,7 @@ fn step_inputs(
     };
     let reference = action_ref(ctx, &action);
     removed_inputs(step, &action, &reference, out);
+    unknown_inputs(step, &action, &reference, out);
     outdated_ref(prefix, step, &action, &reference, out);
     untrusted_text_in_inputs(ctx, step, env, out);
     open_to_any_user(step, env, out);
@@ -297,6 +300,114 @@ fn removed_inputs(
                 "input `{}` was removed in claude-code-action v1 and is ignored by `{}` (GitHub only warns \
                  \"Unexpected input\"), so the setting silently has no effect; {replacement}",
                 a.name, action.uses.value
+            ),
+        ));
+    }
+}
+
+// ---------------------------------------------------------------- CLD427
+
+/// The inputs of claude-code-action v1 (`action.yml` of v1.0.200,
+/// 2026-08-22, the newest snapshot; facts §6.1, §12.8).
+const V1_INPUTS: &[&str] = &[
+    "trigger_phrase",
+    "assignee_trigger",
+    "label_trigger",
+    "base_branch",
+    "branch_prefix",
+    "branch_name_template",
+    "allowed_bots",
+    "allowed_non_write_users",
+    "include_comments_by_actor",
+    "exclude_comments_by_actor",
+    "prompt",
+    "settings",
+    "anthropic_api_key",
+    "claude_code_oauth_token",
+    "anthropic_federation_rule_id",
+    "anthropic_organization_id",
+    "anthropic_service_account_id",
+    "anthropic_workspace_id",
+    "anthropic_oidc_audience",
+    "github_token",
+    "use_bedrock",
+    "use_vertex",
+    "use_foundry",
+    "claude_args",
+    "additional_permissions",
+    "use_sticky_comment",
+    "use_commit_signing",
+    "ssh_signing_key",
+    "bot_id",
+    "bot_name",
+    "track_progress",
+    "include_fix_links",
+    "path_to_claude_code_executable",
+    "path_to_bun_executable",
+    "show_full_output",
+    "plugins",
+    "plugin_marketplaces",
+];
+
+/// What to write instead of an input that is not in [`V1_INPUTS`].
+fn input_hint(name: &str) -> Option<String> {
+    let normal = name.trim().to_ascii_lowercase().replace('-', "_");
+    if matches!(
+        normal.as_str(),
+        "timeout" | "timeout_min" | "timeout_minute"
+    ) {
+        return Some("set the job's `timeout-minutes` instead".into());
+    }
+    let known = |n: &str| {
+        V1_INPUTS
+            .contains(&n)
+            .then(|| format!("did you mean `{n}`?"))
+    };
+    if let Some(hint) = known(&normal) {
+        return Some(hint);
+    }
+    // `api-key`, `oauth_token`: the end of a documented name.
+    if normal.len() >= 5
+        && let Some(n) = V1_INPUTS
+            .iter()
+            .find(|n| n.ends_with(&format!("_{normal}")))
+    {
+        return Some(format!("did you mean `{n}`?"));
+    }
+    crate::claude::settings_model::did_you_mean(&normal, V1_INPUTS.iter().copied())
+        .map(|n| format!("did you mean `{n}`?"))
+}
+
+fn unknown_inputs(
+    step: &Step,
+    action: &ClaudeAction,
+    reference: &ActionRef,
+    out: &mut Vec<Finding>,
+) {
+    if action.kind != ActionKind::Main || !matches!(reference, ActionRef::V1(_)) {
+        return;
+    }
+    for a in &step.with {
+        let name = a.name.as_str();
+        if V1_INPUTS.contains(&name) || REMOVED_INPUTS.iter().any(|(r, _)| *r == name) {
+            continue;
+        }
+        let hint = input_hint(name)
+            .map(|h| format!("; {h}"))
+            .unwrap_or_default();
+        let shown = if crate::claude::permission_rule::shown_tool(name).starts_with('`') {
+            format!("`{name}`")
+        } else {
+            "this input".to_string()
+        };
+        out.push(finding(
+            "CLD427",
+            a.name_span.clone(),
+            a.logical.clone(),
+            format!(
+                "{shown} is not an input of claude-code-action v1 (its inputs as of v1.0.200), so `{}` never \
+                 reads it and GitHub only warns \"Unexpected input\"; the setting silently has no effect{hint}",
+                action.uses.value
             ),
         ));
     }
@@ -1051,6 +1162,66 @@ jobs:
         assert!(found[2].message.contains("1.0.88"));
         assert_eq!(found[4].severity, Severity::Note);
         assert!(found[4].message.contains("v1.0.51"), "{}", found[4].message);
+    }
+
+    #[test]
+    fn unknown_inputs_with_did_you_mean() {
+        let text = "\
+on: issue_comment
+jobs:
+  claude:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: anthropics/claude-code-action@v1
+        with:
+          api-key: ${{ secrets.ANTHROPIC_API_KEY }}
+          timeout: 20
+          use_sticky_comments: true
+          claude-args: --max-turns 5
+          frobnicate: yes
+          prompt: hi
+          anthropic_federation_rule_id: fdrl_x
+          model: claude-sonnet-4-5
+      - uses: anthropics/claude-code-action@beta
+        with:
+          api-key: x
+      - uses: some/other-action@v1
+        with:
+          api-key: x
+";
+        let found = run(text);
+        let unknown: Vec<_> = found.iter().filter(|f| f.rule_id == "CLD427").collect();
+        let names: Vec<_> = unknown.iter().map(|f| &text[f.span.clone()]).collect();
+        assert_eq!(
+            names,
+            [
+                "api-key",
+                "timeout",
+                "use_sticky_comments",
+                "claude-args",
+                "frobnicate"
+            ]
+        );
+        let hints: Vec<_> = unknown.iter().map(|f| f.message.as_str()).collect();
+        assert!(
+            hints[0].contains("did you mean `anthropic_api_key`?"),
+            "{}",
+            hints[0]
+        );
+        assert!(hints[1].contains("`timeout-minutes`"), "{}", hints[1]);
+        assert!(
+            hints[2].contains("did you mean `use_sticky_comment`?"),
+            "{}",
+            hints[2]
+        );
+        assert!(
+            hints[3].contains("did you mean `claude_args`?"),
+            "{}",
+            hints[3]
+        );
+        assert!(!hints[4].contains("did you mean"), "{}", hints[4]);
+        // `model` is CLD420's (removed in v1), not CLD427's.
+        assert_eq!(found.iter().filter(|f| f.rule_id == "CLD420").count(), 1);
     }
 
     #[test]

@@ -3,11 +3,14 @@
 //!
 //! - CLD440: bind mounts of host credential folders (`~/.claude`,
 //!   `~/.claude.json`, `~/.ssh`, `~/.aws`, `~/.config/gcloud`, …), in `mounts`
-//!   (strings and objects) and in `runArgs` (`-v`, `--volume`, `--mount`).
+//!   (strings and objects) and in `runArgs` (`-v`, `--volume`, `--mount`),
+//!   and in the `volumes` of compose services (short and long syntax).
 //! - CLD441: `--dangerously-skip-permissions` in a lifecycle command of a
 //!   container whose user is root (the CLI refuses to start as root).
 //! - CLD442: a privileged container (`"privileged": true`, `--privileged`,
-//!   `--cap-add=ALL`/`SYS_ADMIN`) that runs Claude Code.
+//!   `--cap-add=ALL`/`SYS_ADMIN`, the `docker-in-docker` feature) that runs
+//!   Claude Code; as notes, `--security-opt` values that turn seccomp,
+//!   AppArmor or SELinux confinement off.
 
 use std::ops::Range;
 
@@ -18,6 +21,12 @@ use crate::formats::json::{Node, pointer_join};
 use crate::tree::{join_rel, parent_dir};
 
 pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
+    if ctx.kind == FileKind::Compose {
+        if let Some(root) = ctx.parsed.yaml.as_ref() {
+            compose_credential_mounts(root, out);
+        }
+        return;
+    }
     if ctx.kind != FileKind::Devcontainer {
         return;
     }
@@ -54,7 +63,7 @@ struct Mount {
 }
 
 /// Host paths (relative to the home directory) that hold credentials, and what they hold.
-const CREDENTIAL_PATHS: &[(&str, &str)] = &[
+pub(crate) const CREDENTIAL_PATHS: &[(&str, &str)] = &[
     (
         ".claude",
         "Claude Code's login (`.credentials.json`), settings and session transcripts",
@@ -77,9 +86,29 @@ const CREDENTIAL_PATHS: &[(&str, &str)] = &[
     (".pypirc", "PyPI upload tokens"),
 ];
 
-/// `${localEnv:HOME}/.ssh` → `~/.ssh`; `C:\Users\me\.aws` → `~/.aws`.
+/// Files inside a credential folder that hold no secret: `~/.ssh/known_hosts`,
+/// `~/.ssh/config`, public keys.
+pub(crate) fn is_public_file(home_rel: &str) -> bool {
+    let path = home_rel.trim_start_matches("~/").trim_end_matches('/');
+    matches!(
+        path,
+        ".ssh/known_hosts" | ".ssh/known_hosts.old" | ".ssh/config"
+    ) || (path.starts_with(".ssh/") && path.ends_with(".pub"))
+}
+
+/// `${localEnv:HOME}/.ssh` → `~/.ssh`; `C:\Users\me\.aws` → `~/.aws`;
+/// `${HOME:-/root}/.aws` → `~/.aws`.
 fn home_relative(source: &str) -> Option<String> {
     let s = source.trim().replace('\\', "/");
+    // Compose's `${HOME:-default}` / `${HOME-default}`.
+    for var in ["${HOME", "${USERPROFILE"] {
+        if let Some(after) = s.strip_prefix(var)
+            && after.starts_with([':', '-'])
+            && let Some(close) = after.find('}')
+        {
+            return Some(format!("~{}", after[close + 1..].trim_end_matches('/')));
+        }
+    }
     const HOME_VARS: &[&str] = &[
         "${localEnv:HOME}",
         "${localEnv:USERPROFILE}",
@@ -114,6 +143,9 @@ fn exposed_credentials(source: &str) -> Option<(String, &'static str)> {
         return Some((rel, "every credential in the home directory"));
     }
     let path = rel.strip_prefix("~/")?;
+    if is_public_file(path) {
+        return None;
+    }
     CREDENTIAL_PATHS.iter().find_map(|(p, what)| {
         let inside = path == *p || path.starts_with(&format!("{p}/"));
         inside.then(|| (rel.clone(), *what))
@@ -274,6 +306,69 @@ fn credential_mounts(root: &Node, out: &mut Vec<Finding>) {
     }
 }
 
+/// CLD440 for compose files: `services.<name>.volumes` in the short syntax
+/// (`~/.ssh:/root/.ssh:ro`) and the long one (`type: bind`, `source: …`).
+fn compose_credential_mounts(root: &crate::formats::yaml::Node, out: &mut Vec<Finding>) {
+    let Some(services) = root.get("services") else {
+        return;
+    };
+    for service in services.entries() {
+        let Some(name) = service.key.as_scalar().map(|s| s.text.as_str()) else {
+            continue;
+        };
+        let Some(volumes) = service.value.get("volumes").filter(|v| v.is_sequence()) else {
+            continue;
+        };
+        for (i, item) in volumes.items().iter().enumerate() {
+            let (mount, node) = if let Some(spec) = item.as_str() {
+                (parse_volume_spec(spec), item)
+            } else if item.is_mapping() {
+                let Some(source) = item.get("source") else {
+                    continue;
+                };
+                let bind = match item.get("type").and_then(|t| t.as_str()) {
+                    Some(t) => t == "bind",
+                    None => looks_like_host_path(source.as_str().unwrap_or_default()),
+                };
+                (
+                    Mount {
+                        source: source.as_str().unwrap_or_default().to_string(),
+                        bind,
+                    },
+                    source,
+                )
+            } else {
+                continue;
+            };
+            if !mount.bind {
+                continue;
+            }
+            let Some((path, what)) = exposed_credentials(&mount.source) else {
+                continue;
+            };
+            let shown = if name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            {
+                format!("`{name}`")
+            } else {
+                "a service".to_string()
+            };
+            out.push(finding(
+                "CLD440",
+                node.span.clone(),
+                format!("services.{name}.volumes[{i}]"),
+                format!(
+                    "compose service {shown} bind-mounts the host's `{path}` ({what}): anything running in the \
+                     container, including a prompt-injected Claude Code session, can read it and send it away (a \
+                     read-only mount still allows reading); use a named volume with `CLAUDE_CONFIG_DIR` for \
+                     Claude Code's login, or pass credentials as environment variables or compose secrets"
+                ),
+            ));
+        }
+    }
+}
+
 // ---------------------------------------------------------------- CLD441
 
 /// Lifecycle commands that run inside the container (`initializeCommand` runs on the host).
@@ -414,12 +509,61 @@ fn runs_claude_code(ctx: &FileContext) -> bool {
         .is_some_and(|t| mentions(&t))
 }
 
+/// `ghcr.io/devcontainers/features/docker-in-docker:2` (any version or
+/// digest, or the legacy short id): the feature declares `"privileged": true`.
+fn is_docker_in_docker_feature(id: &str) -> bool {
+    let id = id.trim();
+    let id = id.split_once('@').map_or(id, |(name, _)| name);
+    let name = match id.rsplit_once(':') {
+        Some((name, version)) if !version.contains('/') => name,
+        _ => id,
+    };
+    name == "docker-in-docker" || name.ends_with("/docker-in-docker")
+}
+
+/// `seccomp=unconfined`, `apparmor:unconfined`, `label=disable`: the
+/// confinement a `--security-opt` value turns off.
+fn unconfined(opt: &str) -> Option<&'static str> {
+    let opt = opt.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+    let (key, value) = opt.split_once(['=', ':'])?;
+    match (key, value) {
+        ("seccomp", "unconfined") => Some("seccomp system-call filtering"),
+        ("apparmor", "unconfined") => Some("the AppArmor profile"),
+        ("label", "disable") => Some("SELinux labelling"),
+        _ => None,
+    }
+}
+
 fn privileged(ctx: &FileContext, root: &Node, out: &mut Vec<Finding>) {
     let mut hits: Vec<(&Node, String, &str)> = Vec::new();
     if let Some(m) = root.member("privileged")
         && m.value.as_bool() == Some(true)
     {
         hits.push((&m.value, "/privileged".into(), "`\"privileged\": true`"));
+    }
+    // What lowers the container's confinement without making it privileged:
+    // (node, pointer, what is turned off).
+    let mut weakened: Vec<(&Node, String, &'static str)> = Vec::new();
+    for (i, item) in root
+        .get("securityOpt")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if let Some(what) = item.as_str().and_then(unconfined) {
+            weakened.push((item, format!("/securityOpt/{i}"), what));
+        }
+    }
+    let mut dind: Vec<(Range<usize>, String)> = Vec::new();
+    for m in root
+        .get("features")
+        .and_then(Node::as_object)
+        .unwrap_or_default()
+    {
+        if is_docker_in_docker_feature(&m.key) {
+            dind.push((m.key_span.clone(), pointer_join("/features", &m.key)));
+        }
     }
     let args = root
         .get("runArgs")
@@ -429,6 +573,20 @@ fn privileged(ctx: &FileContext, root: &Node, out: &mut Vec<Finding>) {
         let Some(arg) = item.as_str().map(str::trim) else {
             continue;
         };
+        if let Some(value) = arg.strip_prefix("--security-opt=") {
+            if let Some(what) = unconfined(value) {
+                weakened.push((item, format!("/runArgs/{i}"), what));
+            }
+            continue;
+        }
+        if arg == "--security-opt" {
+            if let Some(next) = args.get(i + 1)
+                && let Some(what) = next.as_str().and_then(unconfined)
+            {
+                weakened.push((next, format!("/runArgs/{}", i + 1), what));
+            }
+            continue;
+        }
         let cap = arg
             .strip_prefix("--cap-add=")
             .or_else(|| {
@@ -446,8 +604,35 @@ fn privileged(ctx: &FileContext, root: &Node, out: &mut Vec<Finding>) {
         };
         hits.push((item, format!("/runArgs/{i}"), what));
     }
-    if hits.is_empty() || !runs_claude_code(ctx) {
+    if (hits.is_empty() && weakened.is_empty() && dind.is_empty()) || !runs_claude_code(ctx) {
         return;
+    }
+    for (span, pointer) in dind {
+        out.push(finding(
+            "CLD442",
+            span,
+            pointer,
+            "the dev container that runs Claude Code uses the `docker-in-docker` feature, which starts the \
+             container privileged (the feature declares `\"privileged\": true`): it can reach the host's devices \
+             and kernel, so a prompt-injected session (all the more with bypass permissions) can escape the \
+             container; run Docker-in-Docker in a separate container without Claude Code"
+                .to_string(),
+        ));
+    }
+    for (node, pointer, what) in weakened {
+        let mut f = finding(
+            "CLD442",
+            node.span.clone(),
+            pointer,
+            format!(
+                "the dev container that runs Claude Code is started with {what} turned off (`--security-opt`): \
+                 the container is not privileged, but it loses a layer of the kernel confinement Docker applies \
+                 by default, which makes an escape by a prompt-injected session easier; keep the default profile, \
+                 or allow the few system calls the setup needs in a custom one"
+            ),
+        );
+        f.severity = f.severity.lowered();
+        out.push(f);
     }
     for (node, pointer, what) in hits {
         out.push(finding(
@@ -626,6 +811,121 @@ mod tests {
         assert!(run(other).is_empty());
         let caps = r#"{"image": "node:22", "postCreateCommand": "claude -v", "runArgs": ["--cap-add=NET_ADMIN", "--cap-add=NET_RAW"]}"#;
         assert!(run(caps).is_empty());
+    }
+
+    #[test]
+    fn docker_in_docker_and_unconfined_security_options() {
+        let text = r#"{"image": "node:22", "postCreateCommand": "npm i -g @anthropic-ai/claude-code",
+ "features": {"ghcr.io/devcontainers/features/docker-in-docker:2": {}, "ghcr.io/devcontainers/features/node:1": {}},
+ "securityOpt": ["seccomp=unconfined"],
+ "runArgs": ["--security-opt", "apparmor=unconfined", "--security-opt=seccomp:unconfined", "--security-opt=no-new-privileges"]}"#;
+        let found = run(text);
+        assert_eq!(ids(&found), ["CLD442"; 4]);
+        assert_eq!(
+            &text[found[0].span.clone()],
+            "\"ghcr.io/devcontainers/features/docker-in-docker:2\""
+        );
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(
+            found[0].message.contains("privileged"),
+            "{}",
+            found[0].message
+        );
+        let pointers: Vec<_> = found[1..]
+            .iter()
+            .filter_map(|f| f.logical.as_deref())
+            .collect();
+        assert_eq!(pointers, ["/securityOpt/0", "/runArgs/1", "/runArgs/2"]);
+        for f in &found[1..] {
+            assert_eq!(f.severity, Severity::Note);
+            assert!(f.message.contains("not privileged"), "{}", f.message);
+        }
+        assert!(
+            found[2].message.contains("AppArmor"),
+            "{}",
+            found[2].message
+        );
+        for id in [
+            "ghcr.io/devcontainers/features/docker-in-docker",
+            "ghcr.io/devcontainers/features/docker-in-docker:2.12.0",
+            "ghcr.io/devcontainers/features/docker-in-docker@sha256:abc",
+            "docker-in-docker",
+        ] {
+            assert!(is_docker_in_docker_feature(id), "{id}");
+        }
+        assert!(!is_docker_in_docker_feature(
+            "ghcr.io/devcontainers/features/docker-outside-of-docker:1"
+        ));
+        // Without Claude Code in the container: out of scope.
+        let other = r#"{"image": "node:22", "features": {"ghcr.io/devcontainers/features/docker-in-docker:2": {}}}"#;
+        assert!(run(other).is_empty());
+    }
+
+    #[test]
+    fn compose_volumes_short_and_long_syntax() {
+        let text = "\
+services:
+  agent:
+    image: node:22
+    volumes:
+      - ~/.claude:/home/node/.claude:ro
+      - ${HOME}/.claude.json:/home/node/.claude.json
+      - ${HOME}/.ssh/known_hosts:/home/node/.ssh/known_hosts:ro
+      - ./src:/workspace/src
+      - claude-config:/home/node/.claude
+      - type: bind
+        source: ${HOME:-/root}/.aws
+        target: /home/node/.aws
+        read_only: true
+      - type: volume
+        source: gcloud
+        target: /home/node/.config/gcloud
+  worker:
+    image: python:3
+    volumes:
+      - /home/ana/.config/gcloud:/root/.config/gcloud
+      - $HOME/.ssh:/root/.ssh
+volumes:
+  claude-config:
+  gcloud:
+";
+        let rel = "docker-compose.yml";
+        let kind = crate::classify::classify(rel);
+        let parsed = crate::formats::parse(kind, text);
+        let tree = Tree::default();
+        let ctx = FileContext {
+            rel_path: rel,
+            kind,
+            bytes: text.as_bytes(),
+            text: Some(text),
+            parsed: &parsed,
+            tracked: true,
+            tokens: &[],
+            tree: &tree,
+        };
+        let mut found = Vec::new();
+        check(&ctx, &mut found);
+        let spans: Vec<_> = found.iter().map(|f| &text[f.span.clone()]).collect();
+        assert_eq!(
+            spans,
+            [
+                "~/.claude:/home/node/.claude:ro",
+                "${HOME}/.claude.json:/home/node/.claude.json",
+                "${HOME:-/root}/.aws",
+                "/home/ana/.config/gcloud:/root/.config/gcloud",
+                "$HOME/.ssh:/root/.ssh",
+            ]
+        );
+        assert!(found.iter().all(|f| f.rule_id == "CLD440"));
+        assert_eq!(
+            found[2].logical.as_deref(),
+            Some("services.agent.volumes[5]")
+        );
+        assert!(
+            found[0].message.starts_with("compose service `agent`"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]

@@ -175,7 +175,17 @@ const RESERVED_NAMES: &[&str] = &[
 /// `type` values Claude Code accepts (`streamable-http` is an alias of `http`).
 const TRANSPORTS: &[&str] = &["stdio", "http", "sse", "ws", "streamable-http"];
 
-const STDIO_FIELDS: &[&str] = &["type", "command", "args", "env", "timeout", "alwaysLoad"];
+/// Fields of a stdio server; `cwd`, the server's working directory, is in the
+/// plugins reference's MCP server format and honoured for `.mcp.json` too.
+const STDIO_FIELDS: &[&str] = &[
+    "type",
+    "command",
+    "args",
+    "env",
+    "cwd",
+    "timeout",
+    "alwaysLoad",
+];
 const REMOTE_FIELDS: &[&str] = &[
     "type",
     "url",
@@ -460,6 +470,7 @@ fn field_type(m: &Member, pointer: &str, findings: &mut Findings) {
         "args" if !is_string_array(node) => "an array of strings",
         "env" | "headers" if !is_string_map(node) => "an object of string values",
         "headersHelper" if node.as_str().is_none() => "a string (a command)",
+        "cwd" if node.as_str().is_none() => "a string (a directory)",
         "alwaysLoad" if node.as_bool().is_none() => "a boolean",
         "timeout" => return timeout(node, pointer, findings),
         "oauth" => return oauth(node, pointer, findings),

@@ -21,10 +21,10 @@ use regex::Regex;
 
 use super::FileContext;
 use crate::classify::FileKind;
-use crate::claude::location::{SettingsScope, settings_scope};
+use crate::claude::location::{SettingsScope, settings_scope_of};
 use crate::claude::permission_rule::{Rule, mcp_parts, parse as parse_rule};
 use crate::finding::{Confidence, Finding, Severity};
-use crate::formats::json::{Node, pointer_join};
+use crate::formats::json::{Member, Node, NodeValue};
 
 pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
     let Some(scope) = committed_scope(ctx) else {
@@ -53,7 +53,8 @@ fn committed_scope(ctx: &FileContext) -> Option<SettingsScope> {
     if ctx.kind != FileKind::ClaudeSettings || !ctx.tracked {
         return None;
     }
-    match settings_scope(ctx.rel_path, ctx.tree)? {
+    let root = ctx.parsed.json.as_ref().map(|doc| &doc.root);
+    match settings_scope_of(ctx.rel_path, ctx.tree, root)? {
         SettingsScope::User => None,
         scope => Some(scope),
     }
@@ -188,45 +189,250 @@ fn broad_grant(rule: &Rule) -> Option<(String, bool)> {
             ),
             false,
         )),
+        "Read" | "Edit" => {
+            let (path, what) = credential_path(spec?)?;
+            let verb = if rule.tool == "Read" {
+                "reading"
+            } else {
+                "editing"
+            };
+            Some((
+                format!(
+                    "{verb} `{path}` ({what}) without a prompt, so a prompt-injected session can take them and \
+                     send them out through any tool that reaches the network"
+                ),
+                false,
+            ))
+        }
         tool if tool.starts_with("mcp__") => mcp_server_grant(tool, spec),
         _ => None,
     }
 }
 
-/// Commands that run any other command (`bash -c`, `sudo`, `xargs`) or reach
-/// any host (`curl`, `wget`) when allowed with every argument.
+/// Commands that run any other command (`bash -c`, `sudo`, `xargs`), any code
+/// (`python -c`, `node -e`, `npx`), or reach any host (`curl`, `wget`) when
+/// allowed with every argument. Wrappers (`sudo`, `env`, `timeout`, …) are
+/// looked through: `sudo python3 *` is judged by `python3`, as root.
 fn shell_prefix_grant(spec: &str) -> Option<(String, bool)> {
     let stripped = spec
         .strip_suffix(":*")
         .or_else(|| spec.strip_suffix('*'))?
         .trim_end();
-    let mut words = stripped.split_whitespace();
-    let program = words.next()?;
-    let rest: Vec<&str> = words.collect();
-    let program_name = program.rsplit('/').next().unwrap_or(program);
-    const RUNNERS: &[&str] = &[
-        "sh", "bash", "zsh", "dash", "ksh", "fish", "eval", "exec", "sudo", "su", "env", "xargs",
-        "nohup", "doas", "command", "builtin",
-    ];
-    // `bash -n` only checks syntax; it runs nothing.
-    let no_exec =
-        rest.contains(&"-n") && matches!(program_name, "sh" | "bash" | "zsh" | "dash" | "ksh");
-    if RUNNERS.contains(&program_name) && rest.iter().all(|w| w.starts_with('-')) && !no_exec {
-        return Some((
-            format!("`{program_name}` with any arguments, which runs every other command"),
+    let words: Vec<&str> = stripped.split_whitespace().collect();
+    let (grant, as_root) = command_grant(&words, false)?;
+    let shown = words.join(" ");
+    let root = if as_root { " as root" } else { "" };
+    Some(match grant {
+        Grant::Runner => (
+            format!("`{shown}` with any arguments, which runs every other command{root}"),
             false,
-        ));
+        ),
+        Grant::InlineCode => (
+            format!(
+                "`{shown}` with any arguments, which runs any code written into the command{root}"
+            ),
+            false,
+        ),
+        Grant::PackageRunner => (
+            format!(
+                "`{shown}` with any arguments, which downloads and runs any published package{root}, and \
+                 runs every other command through it"
+            ),
+            false,
+        ),
+        Grant::Container => (
+            format!(
+                "`{shown}` with any arguments, which starts any image with any options, including \
+                 `--privileged` or a bind mount of `/` that gives root on the host"
+            ),
+            false,
+        ),
+        Grant::Interpreter => (
+            format!(
+                "`{shown}` with any arguments: besides the project's scripts it runs any script and any inline \
+                 code (`-c`, `-e`){root}, as much as `Bash` itself; name the scripts instead"
+            ),
+            !as_root,
+        ),
+        Grant::AnyHost => (
+            format!(
+                "`{shown}` to any host, which downloads code and uploads data past any `WebFetch` domain rule"
+            ),
+            false,
+        ),
+    })
+}
+
+/// What an allowed command prefix followed by any arguments can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grant {
+    /// A shell or a wrapper with nothing after it: runs every command.
+    Runner,
+    /// An interpreter's inline-code flag (`python -c`, `node -e`).
+    InlineCode,
+    /// `npx`, `uvx`, `bunx`, `pnpm dlx`: fetch and run any package.
+    PackageRunner,
+    /// `docker run`: any image, any options.
+    Container,
+    /// `python`, `node`, `ruby`, `source`: any script, or inline code (a note,
+    /// as such rules are common and usually meant for the project's scripts).
+    Interpreter,
+    /// `curl`, `wget` with only flags.
+    AnyHost,
+}
+
+/// `python3.12` → `python`, `/usr/bin/node` → `node`, `pwsh.exe` → `pwsh`.
+fn program_name(word: &str) -> &str {
+    let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
+    let base = base
+        .strip_suffix(".exe")
+        .or_else(|| base.strip_suffix(".EXE"))
+        .unwrap_or(base);
+    let versionless = base.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if matches!(
+        versionless,
+        "python" | "pypy" | "ruby" | "perl" | "php" | "lua"
+    ) {
+        versionless
+    } else {
+        base
+    }
+}
+
+/// Wrappers that run the command after their own options, and which of their
+/// options take a value.
+fn wrapper_options(name: &str) -> Option<&'static [&'static str]> {
+    Some(match name {
+        "sudo" => &[
+            "-u", "-g", "-C", "-D", "-h", "-p", "-R", "-r", "-t", "-T", "-U",
+        ],
+        "doas" => &["-u", "-C"],
+        "env" => &["-u", "-C", "-S", "--unset", "--chdir"],
+        "timeout" => &["-s", "-k", "--signal", "--kill-after"],
+        "nice" => &["-n", "--adjustment"],
+        "ionice" => &["-c", "-n", "-p"],
+        "stdbuf" => &["-i", "-o", "-e"],
+        "xargs" => &[
+            "-I",
+            "-i",
+            "-n",
+            "-P",
+            "-d",
+            "-L",
+            "-l",
+            "-s",
+            "-E",
+            "-a",
+            "--delimiter",
+        ],
+        "time" | "nohup" | "command" | "builtin" | "exec" | "setsid" => &[],
+        _ => return None,
+    })
+}
+
+/// Two-word programs that run any command or package after them.
+fn two_word_grant(first: &str, second: &str) -> Option<Grant> {
+    Some(match (first, second) {
+        ("uv" | "poetry" | "pipenv" | "conda" | "pdm" | "hatch", "run")
+        | ("pnpm" | "yarn" | "bundle", "exec") => Grant::Runner,
+        ("npm" | "pnpm", "exec" | "dlx") | ("yarn", "dlx") | ("bun", "x") => Grant::PackageRunner,
+        ("docker" | "podman" | "nerdctl", "run") => Grant::Container,
+        ("deno", "eval") => Grant::InlineCode,
+        _ => return None,
+    })
+}
+
+/// The grant of `words` followed by any arguments, and whether it runs as root.
+fn command_grant(words: &[&str], as_root: bool) -> Option<(Grant, bool)> {
+    let (program, rest) = words.split_first()?;
+    let name = program_name(program);
+    let only_flags = |ws: &[&str]| ws.iter().all(|w| w.starts_with('-'));
+    if let Some(takes_value) = wrapper_options(name) {
+        let as_root = as_root || matches!(name, "sudo" | "doas");
+        let mut i = 0;
+        while let Some(w) = rest.get(i) {
+            if takes_value.contains(w) {
+                i += 2;
+            } else if w.starts_with('-') || (name == "env" && w.contains('=')) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        // `timeout 30 …`: the duration comes before the command.
+        if name == "timeout" && rest.get(i).is_some() {
+            i += 1;
+        }
+        return match rest.get(i..).filter(|r| !r.is_empty()) {
+            None => Some((Grant::Runner, as_root)),
+            Some(command) => command_grant(command, as_root),
+        };
+    }
+    if let Some(second) = rest.first()
+        && let Some(grant) = two_word_grant(name, second)
+    {
+        return only_flags(&rest[1..]).then_some((grant, as_root));
+    }
+    const SHELLS: &[&str] = &[
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "fish",
+        "eval",
+        "su",
+        "powershell",
+        "pwsh",
+        "cmd",
+    ];
+    // `bash -n` only checks syntax; it runs nothing. `cmd /c` takes a slash.
+    let flags = |ws: &[&str]| {
+        ws.iter()
+            .all(|w| w.starts_with('-') || (name == "cmd" && w.starts_with('/')))
+    };
+    let no_exec = rest.contains(&"-n") && matches!(name, "sh" | "bash" | "zsh" | "dash" | "ksh");
+    if SHELLS.contains(&name) && flags(rest) && !no_exec {
+        return Some((Grant::Runner, as_root));
+    }
+    if matches!(name, "npx" | "bunx" | "uvx" | "pipx") && only_flags(rest) {
+        return Some((Grant::PackageRunner, as_root));
+    }
+    const INTERPRETERS: &[&str] = &[
+        "python", "pypy", "node", "nodejs", "deno", "bun", "ruby", "perl", "php", "lua", "source",
+        ".",
+    ];
+    // `node --check` only parses; `--version` and `--help` run nothing.
+    let runs_nothing = rest.iter().any(|w| {
+        matches!(*w, "--version" | "-V" | "--help" | "-h")
+            || (matches!(name, "node" | "nodejs") && matches!(*w, "--check" | "-c" | "-v"))
+    });
+    if INTERPRETERS.contains(&name) && only_flags(rest) && !runs_nothing {
+        let inline = rest.iter().any(|w| {
+            matches!(
+                (name, *w),
+                ("python" | "pypy", "-c")
+                    | (
+                        "node" | "nodejs" | "bun",
+                        "-e" | "--eval" | "-p" | "--print"
+                    )
+                    | ("ruby" | "perl", "-e" | "-E")
+                    | ("php", "-r")
+                    | ("lua", "-e")
+            )
+        });
+        let grant = if inline {
+            Grant::InlineCode
+        } else {
+            Grant::Interpreter
+        };
+        return Some((grant, as_root));
     }
     let unconstrained = rest
         .iter()
         .all(|w| w.starts_with('-') && !w.contains('.') && !w.contains("://"));
-    if matches!(program_name, "curl" | "wget") && unconstrained {
-        return Some((
-            format!(
-                "`{program_name}` to any host, which downloads code and uploads data past any `WebFetch` domain rule"
-            ),
-            false,
-        ));
+    if matches!(name, "curl" | "wget") && unconstrained {
+        return Some((Grant::AnyHost, as_root));
     }
     None
 }
@@ -247,6 +453,58 @@ fn mcp_server_grant(tool: &str, spec: Option<&str>) -> Option<(String, bool)> {
         format!("every tool of MCP server `{server}`, including tools it adds later"),
         true,
     ))
+}
+
+/// A path rule's specifier that reaches a credential folder or file in the
+/// home directory (`~/.ssh/**`, `//home/ana/.aws/credentials`,
+/// `~/.claude/.credentials.json`, `~/.config/**`): the home-relative path as
+/// written and what it holds. `/home/…` with one slash is relative to the
+/// settings file (facts §2.4), so it is not read as a home path.
+fn credential_path(spec: &str) -> Option<(String, &'static str)> {
+    let spec = spec.trim();
+    let rest = spec.strip_prefix("~/").or_else(|| {
+        let abs = spec.strip_prefix("//")?;
+        let lower = abs.to_ascii_lowercase();
+        if let Some(r) = lower.strip_prefix("root/") {
+            return Some(&abs[abs.len() - r.len()..]);
+        }
+        ["home/", "users/", "c/users/"].iter().find_map(|base| {
+            let r = lower.strip_prefix(base)?;
+            let user_end = r.find('/')?;
+            (user_end > 0).then(|| &abs[abs.len() - r.len() + user_end + 1..])
+        })
+    })?;
+    let rest = rest.trim_end_matches('/');
+    if crate::checks::devcontainer::is_public_file(rest) {
+        return None;
+    }
+    for (path, what) in crate::checks::devcontainer::CREDENTIAL_PATHS {
+        let reaches = if *path == ".claude" {
+            // Settings, agents and skills are fine to read; the login is not.
+            matches!(
+                rest,
+                ".claude" | ".claude/**" | ".claude/*" | ".claude/.*" | ".claude/.credentials.json"
+            )
+        } else {
+            rest == *path
+                || rest
+                    .strip_prefix(path)
+                    .is_some_and(|tail| tail.starts_with('/') || tail.starts_with('*'))
+                // `~/.config/**` covers `~/.config/gcloud`.
+                || rest
+                    .strip_suffix("/**")
+                    .is_some_and(|dir| !dir.is_empty() && path.starts_with(&format!("{dir}/")))
+        };
+        if reaches {
+            let what = if *path == ".claude" {
+                "Claude Code's login, `.credentials.json`"
+            } else {
+                what
+            };
+            return Some((spec.to_string(), what));
+        }
+    }
+    None
 }
 
 /// `//**`, `~/**`, `//home/**`: globs reaching past the project.
@@ -326,90 +584,7 @@ fn broad_additional_directories(root: &Node, scope: SettingsScope, out: &mut Vec
 
 // ------------------------------------------------------ commands in settings
 
-/// A shell command kept in settings: a hook handler, `statusLine`, a helper.
-#[derive(Debug)]
-pub(crate) struct CommandSite<'a> {
-    /// What runs it: "`PreToolUse` hook", "`apiKeyHelper`".
-    pub label: String,
-    pub pointer: String,
-    /// The string node holding the command.
-    pub node: &'a Node,
-    /// Exec-form arguments (`command` hooks with `args`).
-    pub args: &'a [Node],
-}
-
-impl CommandSite<'_> {
-    /// The command line, with exec-form arguments appended.
-    pub fn command_line(&self) -> String {
-        let mut line = self.node.as_str().unwrap_or_default().to_string();
-        for a in self.args.iter().filter_map(Node::as_str) {
-            line.push(' ');
-            line.push_str(a);
-        }
-        line
-    }
-}
-
-/// Settings keys whose string value is a command Claude Code runs (facts §2.2).
-const HELPER_KEYS: &[&str] = &[
-    "apiKeyHelper",
-    "awsAuthRefresh",
-    "awsCredentialExport",
-    "gcpAuthRefresh",
-    "otelHeadersHelper",
-];
-
-/// Settings objects with a `command` (facts §2.2).
-const COMMAND_OBJECTS: &[&str] = &["statusLine", "subagentStatusLine", "fileSuggestion"];
-
-/// Every command a settings document makes Claude Code run.
-pub(crate) fn settings_commands(root: &Node) -> Vec<CommandSite<'_>> {
-    let mut sites = Vec::new();
-    for key in HELPER_KEYS {
-        if let Some(m) = root.member(key)
-            && m.value.as_str().is_some()
-        {
-            sites.push(CommandSite {
-                label: format!("`{key}`"),
-                pointer: pointer_join("", key),
-                node: &m.value,
-                args: &[],
-            });
-        }
-    }
-    for key in COMMAND_OBJECTS {
-        if let Some(command) = root.get(key).and_then(|o| o.get("command"))
-            && command.as_str().is_some()
-        {
-            sites.push(CommandSite {
-                label: format!("`{key}`"),
-                pointer: format!("{}/command", pointer_join("", key)),
-                node: command,
-                args: &[],
-            });
-        }
-    }
-    hook_commands(root, &mut sites);
-    sites
-}
-
-fn hook_commands<'a>(root: &'a Node, sites: &mut Vec<CommandSite<'a>>) {
-    for handler in crate::claude::hooks::handlers(root) {
-        let Some(command) = handler.node.get("command").filter(|c| c.as_str().is_some()) else {
-            continue;
-        };
-        sites.push(CommandSite {
-            label: format!("`{}` hook", handler.event),
-            pointer: format!("{}/command", handler.pointer),
-            node: command,
-            args: handler
-                .node
-                .get("args")
-                .and_then(Node::as_array)
-                .unwrap_or_default(),
-        });
-    }
-}
+pub(crate) use crate::claude::hooks::{CommandSite, settings_commands};
 
 // ---------------------------------------------------------------- CLD405
 
@@ -619,12 +794,9 @@ fn local_settings_committed(ctx: &FileContext, scope: SettingsScope, out: &mut V
     }
     let (severity, confidence) = defaults("CLD407");
     let first_line_end = memchr::memchr2(b'\n', b'\r', ctx.bytes).unwrap_or(ctx.bytes.len());
-    let contents = ctx
-        .parsed
-        .json
-        .as_ref()
-        .map(|doc| describe_contents(&doc.root))
-        .unwrap_or_default();
+    let root = ctx.parsed.json.as_ref().map(|doc| &doc.root);
+    let contents = root.map(describe_contents).unwrap_or_default();
+    let inert = root.and_then(inert_keys);
     let (how, confidence) = if ctx.tree.in_git {
         ("is tracked in git", confidence)
     } else {
@@ -634,16 +806,95 @@ fn local_settings_committed(ctx: &FileContext, scope: SettingsScope, out: &mut V
             Confidence::Medium,
         )
     };
-    out.push(
-        Finding::new("CLD407", severity, confidence)
-            .at(0..first_line_end)
-            .message(format!(
+    let (severity, message) = match inert {
+        // Nothing to hand out yet: the risk is what Claude Code writes next.
+        Some(keys) => (
+            severity.lowered(),
+            format!(
+                "`{}` {how}: it is a personal file that Claude Code writes when you approve something \
+                 (\"don't ask again\"); this copy grants nothing ({keys}), but the approvals and command lines \
+                 Claude Code adds to it later would reach everyone who clones the repository; keep it out of git",
+                ctx.rel_path
+            ),
+        ),
+        None => (
+            severity,
+            format!(
                 "`{}` {how}: it is a personal file that Claude Code writes when you approve something \
                  (\"don't ask again\"){contents}; committed, it hands your approvals to everyone who clones the \
                  repository and tends to collect full command lines, tokens included",
                 ctx.rel_path
-            )),
+            ),
+        ),
+    };
+    out.push(
+        Finding::new("CLD407", severity, confidence)
+            .at(0..first_line_end)
+            .message(message),
     );
+}
+
+/// Top-level keys that approve, run or change nothing when they hold these values.
+fn inert_member(key: &str, value: &Node) -> bool {
+    let empty = |n: &Node| {
+        n.as_array().is_some_and(<[Node]>::is_empty)
+            || n.as_object().is_some_and(<[Member]>::is_empty)
+    };
+    match key {
+        "$schema" => true,
+        // Turning approvals off, or lists that only deny or ask.
+        "enableAllProjectMcpServers" | "skipDangerousModePermissionPrompt" => {
+            value.as_bool() == Some(false)
+        }
+        "disabledMcpjsonServers" => true,
+        "enabledMcpjsonServers" | "hooks" | "env" | "mcpServers" => empty(value),
+        "permissions" => value.as_object().is_some_and(|members| {
+            members.iter().all(|m| match m.key.as_str() {
+                "deny" | "ask" => true,
+                "allow" | "additionalDirectories" => empty(&m.value),
+                "defaultMode" => matches!(m.value.as_str(), Some("default" | "plan" | "manual")),
+                _ => false,
+            })
+        }),
+        // Preferences with no bearing on what runs or is approved.
+        "model"
+        | "outputStyle"
+        | "theme"
+        | "language"
+        | "includeCoAuthoredBy"
+        | "cleanupPeriodDays" => {
+            matches!(
+                value.value,
+                NodeValue::String(_) | NodeValue::Bool(_) | NodeValue::Number(_)
+            )
+        }
+        _ => false,
+    }
+}
+
+/// "it holds only `enableAllProjectMcpServers`, set to `false`" when every
+/// top-level key of the file is inert; `None` when anything may grant.
+fn inert_keys(root: &Node) -> Option<String> {
+    let members = root.as_object()?;
+    if !members.iter().all(|m| inert_member(&m.key, &m.value)) {
+        return None;
+    }
+    let names: Vec<String> = members
+        .iter()
+        .filter(|m| m.key != "$schema")
+        .map(|m| match m.value.as_bool() {
+            Some(b) => format!("`{}: {b}`", m.key),
+            None => format!("`{}`", m.key),
+        })
+        .collect();
+    Some(if names.is_empty() {
+        "it holds no settings".to_string()
+    } else {
+        format!(
+            "no allow rules, hooks, environment or MCP approvals; it holds only {}",
+            names.join(", ")
+        )
+    })
 }
 
 /// ", and holds 12 allow rules and hooks" — what a committed local file carries.
@@ -742,9 +993,68 @@ mod tests {
             "Bash(wget *)",
             "Edit(~/**)",
             "Write(//**)",
+            "Bash(node -e:*)",
+            "Bash(python3 -c *)",
+            "Bash(npx:*)",
+            "Bash(uvx *)",
+            "Bash(powershell:*)",
+            "Bash(pwsh -Command *)",
+            "Bash(cmd /c:*)",
+            "Bash(timeout:*)",
+            "Bash(timeout 30 bash:*)",
+            "Bash(nice -n 10 sh *)",
+            "Bash(time:*)",
+            "Bash(env FOO=1 bash:*)",
+            "Bash(sudo python3 *)",
+            "Bash(sudo -u ana node:*)",
+            "Bash(sudo timeout *)",
+            "Bash(docker run:*)",
+            "Bash(uv run:*)",
+            "Bash(npm exec:*)",
+            "PowerShell(pwsh:*)",
         ] {
             assert_eq!(grant(broad).map(|g| g.1), Some(false), "{broad}");
         }
+        for credentials in [
+            "Read(//home/x/.ssh/**)",
+            "Read(~/.aws)",
+            "Read(~/.aws/credentials)",
+            "Read(~/.config/gcloud/**)",
+            "Read(~/.config/**)",
+            "Read(~/.claude/.credentials.json)",
+            "Read(~/.claude/**)",
+            "Read(//Users/ana/.kube/config)",
+            "Read(//root/.docker/**)",
+            "Read(//home/*/.ssh/**)",
+            "Edit(~/.ssh/authorized_keys)",
+        ] {
+            let found = grant(credentials);
+            assert_eq!(found.as_ref().map(|g| g.1), Some(false), "{credentials}");
+        }
+        assert!(
+            grant("Read(//home/x/.ssh/**)")
+                .is_some_and(|g| g.0.contains("SSH private keys") && g.0.starts_with("reading")),
+        );
+        // Interpreters with any arguments: notes, as the rule docs explain.
+        for interpreter in [
+            "Bash(python:*)",
+            "Bash(python3 *)",
+            "Bash(python3.12:*)",
+            "Bash(node:*)",
+            "Bash(deno:*)",
+            "Bash(bun:*)",
+            "Bash(ruby:*)",
+            "Bash(perl *)",
+            "Bash(source:*)",
+            "Bash(timeout 60 python3:*)",
+        ] {
+            assert_eq!(grant(interpreter).map(|g| g.1), Some(true), "{interpreter}");
+        }
+        let shown = |r: &str| grant(r).map(|g| g.0).unwrap_or_default();
+        assert!(shown("Bash(sudo python3 *)").contains("as root"));
+        assert!(shown("Bash(node -e:*)").contains("any code"));
+        assert!(shown("Bash(npx:*)").contains("any published package"));
+        assert!(shown("Bash(docker run:*)").contains("--privileged"));
         for narrow in ["mcp__github__*", "mcp__github"] {
             assert_eq!(grant(narrow).map(|g| g.1), Some(true), "{narrow}");
         }
@@ -752,11 +1062,32 @@ mod tests {
             "Bash(npm run test:*)",
             "Bash(git status)",
             "Bash(curl -s https://api.example.com/*)",
-            "Bash(python3:*)",
+            "Bash(python3 -m pytest:*)",
+            "Bash(python scripts/build.py:*)",
+            "Bash(node scripts/dev.mjs *)",
+            "Bash(npx tsc:*)",
+            "Bash(npx prettier --check *)",
+            "Bash(sudo systemctl status *)",
+            "Bash(sudo -u app python3)",
+            "Bash(bash scripts/test.sh:*)",
+            "Bash(timeout 30 npm test:*)",
+            "Bash(docker ps:*)",
+            "Bash(uv sync:*)",
+            "Bash(node --check:*)",
+            "Bash(node -c *)",
+            "Bash(python3 --version:*)",
             "WebFetch(domain:github.com)",
             "Edit(/src/**)",
             "Edit",
             "Read(//**)",
+            "Read(~/.config/app/**)",
+            "Read(~/.claude/agents/**)",
+            "Read(~/.ssh.bak.txt)",
+            "Read(/home/ana/.ssh/**)",
+            "Read(./.aws/**)",
+            "Read(//home/**/notes)",
+            "Read(~/.ssh/known_hosts)",
+            "Read(~/.ssh/id_ed25519.pub)",
             "mcp__github__get_issue",
             "mcp__*",
             "Bash(bashcompinit)",
@@ -965,6 +1296,50 @@ mod tests {
         let outside = run(".claude/settings.local.json", text);
         assert_eq!(outside[0].confidence, Confidence::Medium);
         assert!(run(".claude/settings.json", text).is_empty());
+    }
+
+    #[test]
+    fn committed_local_settings_that_grant_nothing_are_a_note() {
+        let tree = git_tree(&[".claude/settings.local.json"]);
+        let found = run_in(
+            ".claude/settings.local.json",
+            "{\n  \"enableAllProjectMcpServers\": false\n}\n",
+            &tree,
+            true,
+        );
+        assert_eq!(ids(&found), ["CLD407"]);
+        assert_eq!(found[0].severity, Severity::Note);
+        assert!(
+            found[0].message.contains("grants nothing")
+                && found[0]
+                    .message
+                    .contains("`enableAllProjectMcpServers: false`")
+                && !found[0].message.contains("hands your approvals"),
+            "{}",
+            found[0].message
+        );
+        for inert in [
+            "{}",
+            r#"{"permissions": {"allow": [], "deny": ["Read(./.env)"]}, "model": "opus"}"#,
+            r#"{"enabledMcpjsonServers": [], "disabledMcpjsonServers": ["db"]}"#,
+        ] {
+            let found = run_in(".claude/settings.local.json", inert, &tree, true);
+            assert_eq!(found[0].severity, Severity::Note, "{inert}");
+        }
+        for grants in [
+            r#"{"enableAllProjectMcpServers": true}"#,
+            r#"{"enabledMcpjsonServers": ["db"]}"#,
+            r#"{"permissions": {"allow": ["Bash(ls)"]}}"#,
+            r#"{"permissions": {"defaultMode": "acceptEdits"}}"#,
+            r#"{"env": {"X": "1"}}"#,
+            r#"{"statusLine": {"type": "command", "command": "x"}}"#,
+            r#"{"somethingNew": true}"#,
+            "{",
+        ] {
+            let found = run_in(".claude/settings.local.json", grants, &tree, true);
+            assert_eq!(found[0].rule_id, "CLD407");
+            assert_eq!(found[0].severity, Severity::Warning, "{grants}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Walking the `hooks` block of a settings document: every handler of every
 //! matcher group of every event, with its JSON pointer. Checks that look at
-//! handler fields (commands, URLs, headers) share this one walk.
+//! handler fields (commands, URLs, headers) share this one walk, and
+//! [`settings_commands`] adds the helper and status-line commands to it.
 
 use crate::formats::json::{Node, pointer_join};
 
@@ -43,6 +44,93 @@ pub fn handlers(root: &Node) -> Vec<Handler<'_>> {
         }
     }
     out
+}
+
+// ------------------------------------------------------ commands in settings
+
+/// A shell command kept in settings: a hook handler, `statusLine`, a helper.
+#[derive(Debug)]
+pub struct CommandSite<'a> {
+    /// What runs it: "`PreToolUse` hook", "`apiKeyHelper`".
+    pub label: String,
+    pub pointer: String,
+    /// The string node holding the command.
+    pub node: &'a Node,
+    /// Exec-form arguments (`command` hooks with `args`).
+    pub args: &'a [Node],
+}
+
+impl CommandSite<'_> {
+    /// The command line, with exec-form arguments appended.
+    pub fn command_line(&self) -> String {
+        let mut line = self.node.as_str().unwrap_or_default().to_string();
+        for a in self.args.iter().filter_map(Node::as_str) {
+            line.push(' ');
+            line.push_str(a);
+        }
+        line
+    }
+}
+
+/// Settings keys whose string value is a command Claude Code runs (facts §2.2).
+const HELPER_KEYS: &[&str] = &[
+    "apiKeyHelper",
+    "awsAuthRefresh",
+    "awsCredentialExport",
+    "gcpAuthRefresh",
+    "otelHeadersHelper",
+];
+
+/// Settings objects with a `command` (facts §2.2).
+const COMMAND_OBJECTS: &[&str] = &["statusLine", "subagentStatusLine", "fileSuggestion"];
+
+/// Every command a settings document makes Claude Code run.
+pub fn settings_commands(root: &Node) -> Vec<CommandSite<'_>> {
+    let mut sites = Vec::new();
+    for key in HELPER_KEYS {
+        if let Some(m) = root.member(key)
+            && m.value.as_str().is_some()
+        {
+            sites.push(CommandSite {
+                label: format!("`{key}`"),
+                pointer: pointer_join("", key),
+                node: &m.value,
+                args: &[],
+            });
+        }
+    }
+    for key in COMMAND_OBJECTS {
+        if let Some(command) = root.get(key).and_then(|o| o.get("command"))
+            && command.as_str().is_some()
+        {
+            sites.push(CommandSite {
+                label: format!("`{key}`"),
+                pointer: format!("{}/command", pointer_join("", key)),
+                node: command,
+                args: &[],
+            });
+        }
+    }
+    hook_commands(root, &mut sites);
+    sites
+}
+
+fn hook_commands<'a>(root: &'a Node, sites: &mut Vec<CommandSite<'a>>) {
+    for handler in handlers(root) {
+        let Some(command) = handler.node.get("command").filter(|c| c.as_str().is_some()) else {
+            continue;
+        };
+        sites.push(CommandSite {
+            label: format!("`{}` hook", handler.event),
+            pointer: format!("{}/command", handler.pointer),
+            node: command,
+            args: handler
+                .node
+                .get("args")
+                .and_then(Node::as_array)
+                .unwrap_or_default(),
+        });
+    }
 }
 
 #[cfg(test)]

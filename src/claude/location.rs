@@ -2,6 +2,7 @@
 //! scanned tree (facts §1.1). Dotfile repositories keep a user's home
 //! `.claude/` folder: those files are user settings, not project settings.
 
+use crate::formats::json::Node;
 use crate::tree::{Tree, parent_dir};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -75,6 +76,69 @@ pub fn settings_scope(rel: &str, tree: &Tree) -> Option<SettingsScope> {
     })
 }
 
+/// [`settings_scope`], with the file's parsed content as further evidence: a
+/// `.claude/settings.json` whose commands all run from the user's own
+/// `~/.claude/` and that holds keys only user settings read (`theme`,
+/// `skipAutoPermissionPrompt`, …) is a user's settings kept in a repository
+/// (a dotfile or sandbox-image repository), whatever its folder looks like.
+pub fn settings_scope_of(rel: &str, tree: &Tree, root: Option<&Node>) -> Option<SettingsScope> {
+    let scope = settings_scope(rel, tree)?;
+    if scope == SettingsScope::Project && root.is_some_and(looks_like_user_settings) {
+        return Some(SettingsScope::User);
+    }
+    Some(scope)
+}
+
+/// Both signs at once, so that a project that merely calls a personal hook
+/// or sets a theme stays project settings.
+fn looks_like_user_settings(root: &Node) -> bool {
+    let commands: Vec<String> = crate::claude::hooks::settings_commands(root)
+        .iter()
+        .map(|site| site.command_line())
+        .collect();
+    let from_home = |c: &str| {
+        ["~/.claude/", "$HOME/.claude/", "${HOME}/.claude/"]
+            .iter()
+            .any(|p| c.contains(p))
+    };
+    let from_project = |c: &str| {
+        c.contains("CLAUDE_PROJECT_DIR")
+            || c.split_whitespace().any(|w| {
+                let w = w.trim_matches(['"', '\'']);
+                w.starts_with("./") || w.starts_with(".claude/") || w.starts_with("../")
+            })
+    };
+    if commands.is_empty() || !commands.iter().all(|c| from_home(c) && !from_project(c)) {
+        return false;
+    }
+    root.as_object()
+        .unwrap_or_default()
+        .iter()
+        .any(|m| is_user_only_key(&m.key))
+}
+
+/// Keys that take effect only in user (or user, local and managed) settings,
+/// or that are one person's preferences about their terminal.
+fn is_user_only_key(name: &str) -> bool {
+    use crate::claude::settings_model::{KeyScope, SETTINGS_KEYS, find_key};
+    const PERSONAL: &[&str] = &[
+        "theme",
+        "editorMode",
+        "preferredNotifChannel",
+        "agentPushNotifEnabled",
+        "inputNeededNotifEnabled",
+        "voiceEnabled",
+        "prefersReducedMotion",
+    ];
+    PERSONAL.contains(&name)
+        || find_key(SETTINGS_KEYS, name).is_some_and(|k| {
+            matches!(
+                k.scope,
+                KeyScope::UserOrManaged | KeyScope::UserLocalManaged | KeyScope::GlobalConfig
+            )
+        })
+}
+
 /// A `.claude` folder that belongs to a home directory: its parent holds
 /// `.claude.json` or shell rc files, or sits at `home/<user>/` or `Users/<user>/`.
 fn is_home_claude_dir(claude_dir: &str, tree: &Tree) -> bool {
@@ -142,5 +206,41 @@ mod tests {
             Some(SettingsScope::ManagedInRepo)
         );
         assert_eq!(settings_scope("src/settings.json", &t), None);
+    }
+
+    #[test]
+    fn user_settings_recognised_by_content() {
+        let t = tree(&["image/.claude/settings.json"]);
+        let scope = |text: &str| {
+            let doc =
+                crate::formats::json::parse_file(crate::classify::FileKind::ClaudeSettings, text)
+                    .json
+                    .unwrap_or_else(|| panic!("does not parse: {text}"));
+            settings_scope_of("image/.claude/settings.json", &t, Some(&doc.root))
+        };
+        let user = r#"{
+  "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "~/.claude/hooks/notify.sh"}]}]},
+  "statusLine": {"type": "command", "command": "$HOME/.claude/statusline.sh"},
+  "theme": "dark",
+  "skipAutoPermissionPrompt": true
+}"#;
+        assert_eq!(scope(user), Some(SettingsScope::User));
+        // Personal hooks without user-only keys, or user-only keys without
+        // them, or any project command: still project settings.
+        for project in [
+            r#"{"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "~/.claude/hooks/notify.sh"}]}]}}"#,
+            r#"{"theme": "dark", "skipAutoPermissionPrompt": true}"#,
+            r#"{"hooks": {"Stop": [{"hooks": [
+                {"type": "command", "command": "~/.claude/hooks/notify.sh"},
+                {"type": "command", "command": "\"$CLAUDE_PROJECT_DIR\"/.claude/hooks/lint.sh"}]}]},
+               "theme": "dark"}"#,
+            r#"{"statusLine": {"type": "command", "command": "bash ~/.claude/s.sh ./x"}, "theme": "dark"}"#,
+        ] {
+            assert_eq!(scope(project), Some(SettingsScope::Project), "{project}");
+        }
+        assert_eq!(
+            settings_scope_of("image/.claude/settings.json", &t, None),
+            Some(SettingsScope::Project)
+        );
     }
 }

@@ -171,12 +171,27 @@ pub fn is_known_tool(name: &str) -> bool {
     KNOWN_TOOLS.contains(&name)
 }
 
-/// Names that are not canonical but point to one: transcript labels and an
-/// older tool name (the subagent tool `Task` is now `Agent`).
-fn alias_of(name: &str) -> Option<&'static str> {
+/// A name that is not canonical but points to a tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Alias {
+    /// A label from the transcript (`Stop Task`): rules never match it.
+    Label(&'static str),
+    /// A tool's old name that Claude Code still accepts in rules: `Task`,
+    /// renamed `Agent` in v2.1.63 (anthropics/claude-code#29677: settings
+    /// rules and `--allowedTools` still match it).
+    Deprecated {
+        canonical: &'static str,
+        since: &'static str,
+    },
+}
+
+fn alias_of(name: &str) -> Option<Alias> {
     match name {
-        "Stop Task" => Some("TaskStop"),
-        "Task" => Some("Agent"),
+        "Stop Task" => Some(Alias::Label("TaskStop")),
+        "Task" => Some(Alias::Deprecated {
+            canonical: "Agent",
+            since: "2.1.63",
+        }),
         _ => None,
     }
 }
@@ -319,18 +334,36 @@ fn tool_issues(tool: &str, placement: &Placement, out: &mut Vec<Issue>) {
     if is_known_tool(tool) {
         return;
     }
-    if let Some(canonical) = alias_of(tool) {
-        out.push(
-            Issue::new(
-                IssueKind::UnknownTool,
-                format!(
-                    "{} is not a canonical tool name; rules match canonical names only, so write `{canonical}`",
-                    shown_tool(tool)
-                ),
-            )
-            .lowered(),
-        );
-        return;
+    match alias_of(tool) {
+        Some(Alias::Label(canonical)) => {
+            out.push(
+                Issue::new(
+                    IssueKind::UnknownTool,
+                    format!(
+                        "{} is not a canonical tool name; rules match canonical names only, so write `{canonical}`",
+                        shown_tool(tool)
+                    ),
+                )
+                .lowered(),
+            );
+            return;
+        }
+        Some(Alias::Deprecated { canonical, since }) => {
+            out.push(
+                Issue::new(
+                    IssueKind::UnknownTool,
+                    format!(
+                        "{} is the tool's name before v{since}, when it was renamed `{canonical}`; Claude Code \
+                         still accepts it as an alias, so the rule works, but `{canonical}` is the name to write \
+                         (hooks see `{canonical}` in `tool_name`)",
+                        shown_tool(tool)
+                    ),
+                )
+                .lowered(),
+            );
+            return;
+        }
+        None => {}
     }
     // The CLI exempts names with `_` from its own unknown-tool warning.
     if tool.contains('_') {
@@ -742,6 +775,20 @@ mod tests {
             },
         );
         assert!(task[0].lowered && task[0].message.contains("`Agent`"));
+        assert!(
+            task[0].message.contains("still accepts it") && !task[0].message.contains("match"),
+            "{}",
+            task[0].message
+        );
+        let label = lint(
+            "Stop Task",
+            &Placement {
+                list: RuleList::Deny,
+                scope: None,
+                earlier: &[],
+            },
+        );
+        assert!(label[0].message.contains("canonical names only"));
         assert_eq!(project("my_custom_tool", RuleList::Deny), vec![]);
         assert_eq!(project("mcp__", RuleList::Deny), vec![Syntax]);
         assert_eq!(project("mcp__srv__", RuleList::Deny), vec![Syntax]);

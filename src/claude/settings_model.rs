@@ -929,14 +929,38 @@ pub struct EnvIgnored {
     pub reason: &'static str,
 }
 
-pub fn env_ignored(name: &str, scope: SettingsScope) -> Option<EnvIgnored> {
+/// `value` is the variable's value when it is a string: a repository file
+/// that sets an on/off switch Claude Code ignores there to off changes
+/// nothing, so it is not reported.
+pub fn env_ignored(name: &str, value: Option<&str>, scope: SettingsScope) -> Option<EnvIgnored> {
     if let Some(ignored) = env_ignored_everywhere(name) {
         return Some(ignored);
     }
     if matches!(scope, SettingsScope::Project | SettingsScope::Local) {
+        if is_turn_on_switch(name) && value.is_some_and(is_falsy) {
+            return None;
+        }
         return env_ignored_in_repository(name);
     }
     None
+}
+
+/// Variables that repository files may no longer turn *on* (facts §12.6):
+/// setting them off there is what Claude Code does anyway.
+fn is_turn_on_switch(name: &str) -> bool {
+    matches!(
+        name,
+        "CLAUDE_CODE_ENABLE_TELEMETRY" | "ENABLE_BETA_TRACING_DETAILED" | "OTEL_LOG_RAW_API_BODIES"
+    ) || name.starts_with("OTEL_LOG_")
+}
+
+/// `0`, `false`, `no`, `off` in any casing, or empty (unset): the documented
+/// off spellings of on/off variables (facts §3.5).
+fn is_falsy(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "" | "0" | "false" | "no" | "off"
+    )
 }
 
 fn env_ignored_everywhere(name: &str) -> Option<EnvIgnored> {
@@ -1157,11 +1181,30 @@ mod tests {
 
     #[test]
     fn env_ignored_by_scope() {
-        assert!(env_ignored("CLAUDE_CONFIG_DIR", SettingsScope::Project).is_some());
-        assert!(env_ignored("CLAUDE_CONFIG_DIR", SettingsScope::User).is_none());
-        assert!(env_ignored("XDG_CONFIG_HOME", SettingsScope::Local).is_some());
-        assert!(env_ignored("CLAUDE_CODE_REMOTE", SettingsScope::Managed).is_some());
-        assert!(env_ignored("ANTHROPIC_MODEL", SettingsScope::Project).is_none());
+        assert!(env_ignored("CLAUDE_CONFIG_DIR", None, SettingsScope::Project).is_some());
+        assert!(env_ignored("CLAUDE_CONFIG_DIR", None, SettingsScope::User).is_none());
+        assert!(env_ignored("XDG_CONFIG_HOME", None, SettingsScope::Local).is_some());
+        assert!(env_ignored("CLAUDE_CODE_REMOTE", None, SettingsScope::Managed).is_some());
+        assert!(env_ignored("ANTHROPIC_MODEL", None, SettingsScope::Project).is_none());
+    }
+
+    #[test]
+    fn switching_telemetry_off_in_a_repository_is_not_ignored_setting() {
+        let project = SettingsScope::Project;
+        for on in ["1", "true", "ON"] {
+            assert!(env_ignored("CLAUDE_CODE_ENABLE_TELEMETRY", Some(on), project).is_some());
+        }
+        for off in ["0", "false", "No", " off ", ""] {
+            assert!(
+                env_ignored("CLAUDE_CODE_ENABLE_TELEMETRY", Some(off), project).is_none(),
+                "{off}"
+            );
+            assert!(
+                env_ignored("OTEL_LOG_USER_PROMPTS", Some(off), SettingsScope::Local).is_none()
+            );
+        }
+        // Not a switch: a value of "0" still is a value Claude Code drops.
+        assert!(env_ignored("CLAUDE_CONFIG_DIR", Some("0"), project).is_some());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! rustc-style code frames: the offending span underlined, the secret
 //! redacted (the snippet was redacted when the finding was made).
 
-use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use crate::finding::{Finding, Severity};
 use crate::scan::{Notice, NoticeKind};
@@ -39,9 +39,6 @@ fn render_one(renderer: &Renderer, f: &Finding) -> String {
         .map(|r| (r.start.line, r.start.column))
         .unwrap_or((1, 1));
     let location = format!("{}:{}:{}", f.path, line, column);
-    // The origin carries the real line and UTF-16 column: the snippet text may
-    // be clipped or redacted, so its own columns would be off.
-    let origin = Origin::path(f.path.as_str()).line(line).char_column(column);
     let mut label = format!("{rule_name} (confidence: {})", f.confidence);
     if let Some(logical) = &f.logical {
         label.push_str(&format!(" at {logical}"));
@@ -52,8 +49,12 @@ fn render_one(renderer: &Renderer, f: &Finding) -> String {
     let mut group: Group = match &f.snippet {
         Some(snippet) => {
             let span = snippet.underline.start..snippet.underline.end.max(snippet.underline.start);
-            title.element(origin).element(
+            // The path goes on the snippet, as in rustc's frames: a separate
+            // origin element would make the snippet a secondary one, drawn
+            // under an empty `::: ` line.
+            title.element(
                 Snippet::source(snippet.text.as_str())
+                    .path(f.path.as_str())
                     .line_start(snippet.line)
                     .annotation(AnnotationKind::Primary.span(span).label(label.clone())),
             )
@@ -84,7 +85,36 @@ fn render_one(renderer: &Renderer, f: &Finding) -> String {
         "run `claudit explain {}` for how to fix",
         f.rule_id
     )));
-    renderer.render(&[group]).to_string()
+    let rendered = renderer.render(&[group]).to_string();
+    if f.snippet.is_some() {
+        real_location(rendered, &f.path, line, column)
+    } else {
+        rendered
+    }
+}
+
+/// The renderer derives the `--> path:line:column` of a frame from the
+/// snippet text, which may be clipped or redacted: put the finding's real
+/// line and UTF-16 column there instead.
+fn real_location(rendered: String, path: &str, line: usize, column: usize) -> String {
+    let Some(arrow) = rendered.find("--> ") else {
+        return rendered;
+    };
+    let needle = format!("{path}:");
+    let Some(at) = rendered[arrow..]
+        .find(&needle)
+        .map(|i| arrow + i + needle.len())
+    else {
+        return rendered;
+    };
+    let digits = rendered[at..]
+        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
+        .unwrap_or(rendered.len() - at);
+    let mut fixed = String::with_capacity(rendered.len());
+    fixed.push_str(&rendered[..at]);
+    fixed.push_str(&format!("{line}:{column}"));
+    fixed.push_str(&rendered[at + digits..]);
+    fixed
 }
 
 /// One line per notice, for stderr.
@@ -100,5 +130,77 @@ pub fn render_notice(n: &Notice) -> String {
     match (n.line, n.column) {
         (Some(l), Some(c)) => format!("{what} {}:{l}:{c}: {}", n.path, n.message),
         _ => format!("{what} {}: {}", n.path, n.message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Confidence, Snippet as Frame};
+    use crate::source::{Position, Region};
+
+    fn finding(
+        text: &str,
+        underline: std::ops::Range<usize>,
+        line: usize,
+        column: usize,
+    ) -> Finding {
+        let mut f = Finding::new("CLD442", Severity::Warning, Confidence::High)
+            .at(0..1)
+            .logical("/privileged")
+            .message("the container is privileged");
+        f.path = ".devcontainer/devcontainer.json".into();
+        f.region = Some(Region {
+            start: Position { line, column },
+            end: Position {
+                line,
+                column: column + underline.len(),
+            },
+        });
+        f.snippet = Some(Frame {
+            line,
+            text: text.into(),
+            underline,
+        });
+        f
+    }
+
+    #[test]
+    fn frames_carry_the_path_like_rustc_and_no_empty_origin_line() {
+        let out = render(&[finding("  \"privileged\": true,", 16..20, 3, 17)], false);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[..6],
+            [
+                "warning[CLD442]: the container is privileged",
+                " --> .devcontainer/devcontainer.json:3:17",
+                "  |",
+                "3 |   \"privileged\": true,",
+                "  |                 ^^^^ devcontainer-privileged (confidence: high) at /privileged",
+                "  |",
+            ],
+            "{out}"
+        );
+        assert!(!out.contains(":::"), "{out}");
+    }
+
+    #[test]
+    fn a_clipped_snippet_still_shows_the_real_column() {
+        // The snippet starts with "…" after clipping: its own column is not the file's.
+        let text = "…x\": true, \"privileged\": true";
+        let at = text.rfind("true").expect("in text");
+        let clipped = || finding(text, at..at + 4, 1, 412);
+        let out = render(&[clipped()], false);
+        assert!(
+            out.contains("--> .devcontainer/devcontainer.json:1:412\n"),
+            "{out}"
+        );
+        assert!(!out.contains(":::"), "{out}");
+        let styled = render(&[clipped()], true);
+        assert!(
+            styled.contains(".devcontainer/devcontainer.json:1:412"),
+            "{styled}"
+        );
+        assert!(!styled.contains(":::"), "{styled}");
     }
 }

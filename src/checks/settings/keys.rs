@@ -371,7 +371,7 @@ impl Walker<'_, '_, '_> {
                     ),
                 );
             }
-            if let Some(ignored) = model::env_ignored(&m.key, self.scope) {
+            if let Some(ignored) = model::env_ignored(&m.key, m.value.as_str(), self.scope) {
                 let since = ignored
                     .since
                     .map(|v| format!(" (since v{v})"))

@@ -21,7 +21,7 @@ use std::ops::Range;
 
 use super::FileContext;
 use crate::classify::FileKind;
-use crate::claude::location::{SettingsScope, settings_scope};
+use crate::claude::location::{SettingsScope, settings_scope_of};
 use crate::finding::{Confidence, Finding, Severity};
 
 /// The Claude Code version the settings rules reflect.
@@ -65,7 +65,8 @@ fn legacy_windows_path(ctx: &FileContext, out: &mut Vec<Finding>) {
 
 /// The scope of the settings file `ctx` (project when the location says nothing).
 pub fn file_scope(ctx: &FileContext) -> SettingsScope {
-    settings_scope(ctx.rel_path, ctx.tree).unwrap_or(SettingsScope::Project)
+    let root = ctx.parsed.json.as_ref().map(|doc| &doc.root);
+    settings_scope_of(ctx.rel_path, ctx.tree, root).unwrap_or(SettingsScope::Project)
 }
 
 /// Default severity and confidence of a catalog rule (the catalog test
