@@ -200,6 +200,7 @@ pub fn settings_for(
         baseline,
         today: None,
         changed,
+        scope: None,
         config_display: config_path.as_ref().map(|p| p.display().to_string()),
         cwd,
         config_dir,
