@@ -104,8 +104,19 @@ pub fn scan_paths_triaged(
             .map_err(|e| e.0)?;
     let mut excludes = config.exclude.clone();
     excludes.extend(walk.exclude.iter().cloned());
+    // File arguments in a git work tree: walk the work tree for context,
+    // report only the paths given.
+    let file_scope = crate::discover::file_scope(paths);
+    let scope = file_scope
+        .as_ref()
+        .map(|s| diff::ChangedFiles::given(s.files.iter().cloned(), s.folders.clone()));
     let opts = ScanOptions {
-        paths: paths.to_vec(),
+        paths: file_scope
+            .as_ref()
+            .map(|s| s.roots.clone())
+            .unwrap_or_else(|| paths.to_vec()),
+        scope: scope.clone().map(Arc::new),
+        force_include: file_scope.map(|s| s.files).unwrap_or_default(),
         threads: walk.threads.unwrap_or_else(scan::default_threads).max(1),
         no_ignore: walk.no_ignore,
         excludes,
@@ -120,7 +131,8 @@ pub fn scan_paths_triaged(
     outcome.contexts = context_rows(&project, config.policy.as_ref());
     config.apply(&mut outcome.findings);
     let changed = pending.and_then(|p| changed_files(&p, quiet));
-    let settings = settings_for(&config_path, paths, triage_args, changed)?;
+    let mut settings = settings_for(&config_path, paths, triage_args, changed)?;
+    settings.scope = scope;
     triage::apply(&mut outcome, &config, &settings)?;
     Ok(outcome)
 }
