@@ -620,6 +620,7 @@ fn scan_buffer(
         }
         f.path = display.to_string();
         f.region = Some(index.region(bytes, &f.span));
+        f.note_content(bytes);
         f.snippet = Some(Snippet::build(bytes, &index, f, &redact));
         for r in &mut f.related {
             if r.path.is_empty() {

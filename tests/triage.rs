@@ -977,3 +977,77 @@ fn diff_base_reports_a_new_conflict_with_an_untouched_env_file_but_not_old_ones(
         run.stdout
     );
 }
+
+#[test]
+fn baseline_survives_inserting_an_array_element_or_a_step_above() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        ".claude/settings.json",
+        "{\"permissions\": {\"allow\": [\"Bash(*)\"]}}\n",
+    );
+    let step = "      - uses: anthropics/claude-code-action@v1\n        with:\n          anthropic_api_key: ${{ secrets.ANTHROPIC_API_KEY }}\n          claude_code_oauth_token: ${{ secrets.CLAUDE_CODE_OAUTH_TOKEN }}\n";
+    let workflow = |extra: &str| {
+        format!(
+            "on: pull_request\njobs:\n  review:\n    runs-on: ubuntu-latest\n    steps:\n{extra}{step}"
+        )
+    };
+    write(root, ".github/workflows/review.yml", workflow(""));
+    let made = claudit(root, &["baseline", "."]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let base = [
+        "scan",
+        ".",
+        "--baseline",
+        ".claudit-baseline.json",
+        "--format",
+        "json",
+    ];
+    let run = claudit(root, &base);
+    assert!(
+        run.stderr.contains("2 baselined"),
+        "a CLD404 and a CLD203 are baselined: {}",
+        run.stderr
+    );
+
+    // An allow rule inserted before the baselined one, and a step above the action step.
+    write(
+        root,
+        ".claude/settings.json",
+        "{\"permissions\": {\"allow\": [\"Read\", \"Bash(*)\"]}}\n",
+    );
+    write(
+        root,
+        ".github/workflows/review.yml",
+        workflow("      - uses: actions/checkout@v4\n"),
+    );
+    let run = claudit(root, &base);
+    assert_eq!(found(&run), [], "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("2 baselined, 0 baseline entries no longer match"),
+        "{}",
+        run.stderr
+    );
+    // SARIF partialFingerprints are the same fingerprints: unchanged.
+    let sarif = claudit(
+        root,
+        &[
+            "scan",
+            ".",
+            "--baseline",
+            ".claudit-baseline.json",
+            "--format",
+            "sarif",
+            "--include-suppressed",
+        ],
+    );
+    assert!(
+        sarif_results(&sarif)
+            .iter()
+            .all(|r| r["baselineState"] == "unchanged"),
+        "{}",
+        sarif.stdout
+    );
+}
