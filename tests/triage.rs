@@ -230,10 +230,26 @@ fn stale_and_invalid_ignores_are_notes_that_fail_on_note() {
     assert_eq!(notices_of(&run, "invalid-ignore").len(), 2);
     let text = claudit(dir.path(), &["scan", "."]);
     assert!(
-        text.stderr.contains("unused ignore in .env:1"),
+        text.stderr.contains("note: unused ignore in .env:1"),
         "{}",
         text.stderr
     );
+    // An invalid ignore is a note in every output, as the exit code treats it.
+    assert!(
+        text.stderr.contains("note: invalid ignore in .env:3")
+            && !text.stderr.contains("warning: invalid ignore"),
+        "{}",
+        text.stderr
+    );
+    let sarif = claudit(dir.path(), &["scan", ".", "--format", "sarif"]);
+    let v: Value = serde_json::from_str(&sarif.stdout).expect("SARIF");
+    let levels: Vec<&str> = v["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| n["level"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(levels, ["note", "note", "note"], "{}", sarif.stdout);
     let strict = claudit(dir.path(), &["scan", ".", "--fail-on", "note"]);
     assert_eq!(strict.code, 1, "{}", strict.stderr);
 }

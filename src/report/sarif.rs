@@ -75,12 +75,12 @@ impl From<&crate::scan::Notice> for ToolNotification {
     fn from(notice: &crate::scan::Notice) -> Self {
         use crate::scan::NoticeKind;
         let level = match notice.kind {
-            NoticeKind::ParseError | NoticeKind::Unreadable | NoticeKind::InvalidIgnore => {
-                Severity::Warning
-            }
-            NoticeKind::Skipped | NoticeKind::UnusedIgnore | NoticeKind::ExpiredBaseline => {
-                Severity::Note
-            }
+            NoticeKind::ParseError | NoticeKind::Unreadable => Severity::Warning,
+            // Triage notices are notes, as `--fail-on` counts them.
+            NoticeKind::Skipped
+            | NoticeKind::UnusedIgnore
+            | NoticeKind::InvalidIgnore
+            | NoticeKind::ExpiredBaseline => Severity::Note,
         };
         let at = match (notice.line, notice.column) {
             (Some(l), Some(c)) => format!(" (line {l}, column {c})"),

@@ -19,7 +19,10 @@
 //!    ignored, baseline entries that no longer match) cover the diff only.
 //!
 //! Ignores and config entries that match nothing, malformed ignores and
-//! expired baseline entries become notices (notes: `--fail-on note` fails on them).
+//! expired baseline entries become notices. They are notes everywhere — the
+//! text output, SARIF notification levels and `--fail-on` (only `--fail-on
+//! note` fails on them): a malformed ignore suppresses nothing, so like a
+//! stale one it is clutter to clean up, never a hidden finding.
 
 pub mod baseline;
 pub mod custom;
