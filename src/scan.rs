@@ -110,6 +110,10 @@ pub struct Stats {
     /// Files not read because `--diff-base` says they did not change.
     #[serde(skip_serializing_if = "is_zero")]
     pub files_unchanged: usize,
+    /// `--diff-base` was given but git found no merge base: why. Everything
+    /// was then scanned and reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_base_unavailable: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -692,6 +692,43 @@ fn diff_base_without_a_merge_base_scans_everything_and_says_why() {
         paths.contains(&".env".to_string()) && paths.contains(&"src/util.py".to_string()),
         "{paths:?}"
     );
+    // With --quiet the warning stays, and machine outputs record the fallback.
+    let quiet = claudit(
+        &shallow,
+        &[
+            "scan",
+            ".",
+            "--quiet",
+            "--diff-base",
+            "origin/main",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(quiet.stderr.contains("shallow clone"), "{}", quiet.stderr);
+    let why = json(&quiet)["summary"]["diff_base_unavailable"].clone();
+    assert!(
+        why.as_str().is_some_and(|w| w.contains("shallow clone")),
+        "{why}"
+    );
+    let sarif = claudit(
+        &shallow,
+        &[
+            "scan",
+            ".",
+            "-q",
+            "--diff-base",
+            "origin/main",
+            "--format",
+            "sarif",
+        ],
+    );
+    let v: Value = serde_json::from_str(&sarif.stdout).expect("SARIF");
+    let notes = v["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(
+        notes.contains("shallow clone") && notes.contains("scanned and reported everything"),
+        "{notes}"
+    );
     let unknown = claudit(&origin, &["scan", ".", "--diff-base", "no-such-ref"]);
     assert!(
         unknown.stderr.contains("not a known revision"),

@@ -109,8 +109,15 @@ fn render(
         Format::Text => report::text::render(&shown, color),
         Format::Json => report::json::render(&shown, &outcome.notices, &outcome.stats),
         Format::Sarif => {
-            let notifications: Vec<report::sarif::ToolNotification> =
+            let mut notifications: Vec<report::sarif::ToolNotification> =
                 outcome.notices.iter().map(Into::into).collect();
+            if let Some(why) = &outcome.stats.diff_base_unavailable {
+                notifications.push(report::sarif::ToolNotification {
+                    level: crate::finding::Severity::Warning,
+                    message: format!("--diff-base: {why}; scanned and reported everything"),
+                    path: None,
+                });
+            }
             let options = report::sarif::SarifOptions {
                 category: args.sarif_category.clone(),
                 ..Default::default()

@@ -10,7 +10,6 @@ use crate::scan::{self, ScanOptions, ScanOutcome};
 use crate::triage::{self, baseline::Baseline, diff};
 
 pub fn run(args: &ScanArgs) -> ExitCode {
-    let quiet = args.output.quiet;
     let outcome = if args.history.history {
         super::history::scan_history(args)
     } else if args.paths.len() == 1 && args.paths[0] == Path::new("-") {
@@ -20,7 +19,6 @@ pub fn run(args: &ScanArgs) -> ExitCode {
             &args.paths,
             &args.walk,
             &args.triage,
-            quiet,
             needs_whole_tree(args),
         )
     };
@@ -64,7 +62,7 @@ fn scan_stdin(args: &ScanArgs) -> Result<ScanOutcome, String> {
 /// Loads the configuration, scans, and applies the configuration's filters
 /// and the default triage (inline and config ignores).
 pub fn scan_paths(paths: &[PathBuf], walk: &WalkArgs) -> Result<ScanOutcome, String> {
-    scan_paths_triaged(paths, walk, &TriageArgs::default(), true, true)
+    scan_paths_triaged(paths, walk, &TriageArgs::default(), true)
 }
 
 /// A whole-tree SARIF is asked for (the default with `--diff-base`, so that
@@ -81,14 +79,12 @@ fn needs_whole_tree(args: &ScanArgs) -> bool {
     sarif && !args.triage.diff_sarif
 }
 
-/// [`scan_paths`] with triage options. `quiet` silences the note printed
-/// when `--diff-base` falls back to a full scan; `whole_tree` reads unchanged
-/// files even with `--diff-base` (a whole-tree SARIF needs them).
+/// [`scan_paths`] with triage options. `whole_tree` reads unchanged files
+/// even with `--diff-base` (a whole-tree SARIF needs them).
 pub fn scan_paths_triaged(
     paths: &[PathBuf],
     walk: &WalkArgs,
     triage_args: &TriageArgs,
-    quiet: bool,
     whole_tree: bool,
 ) -> Result<ScanOutcome, String> {
     if paths.iter().any(|p| p == Path::new("-")) {
@@ -130,7 +126,14 @@ pub fn scan_paths_triaged(
     let (mut outcome, project) = scan::scan_project(&opts).map_err(|e| e.0)?;
     outcome.contexts = context_rows(&project, config.policy.as_ref());
     config.apply(&mut outcome.findings);
-    let changed = pending.and_then(|p| changed_files(&p, quiet));
+    let changed = match pending.as_deref().map(changed_files) {
+        Some(Err(why)) => {
+            outcome.stats.diff_base_unavailable = Some(why);
+            None
+        }
+        Some(Ok(changed)) => Some(changed),
+        None => None,
+    };
     let mut settings = settings_for(&config_path, paths, triage_args, changed)?;
     settings.scope = scope;
     triage::apply(&mut outcome, &config, &settings)?;
@@ -153,18 +156,16 @@ fn git_dir(paths: &[PathBuf]) -> PathBuf {
         .to_path_buf()
 }
 
-/// The changed files for `--diff-base`, or `None` (and a note) when git
-/// could not tell: then everything was scanned and is reported.
-fn changed_files(pending: &diff::PendingDiff, quiet: bool) -> Option<diff::ChangedFiles> {
+/// The changed files for `--diff-base`, or why git could not tell: then
+/// everything was scanned and is reported. The warning is printed even with
+/// `--quiet` (the gate then covers the whole tree, which the user must know),
+/// and recorded in the JSON summary and the SARIF notifications.
+fn changed_files(pending: &diff::PendingDiff) -> Result<diff::ChangedFiles, String> {
     match pending.get() {
-        diff::DiffBase::Changed(changed) => Some(changed.clone()),
+        diff::DiffBase::Changed(changed) => Ok(changed.clone()),
         diff::DiffBase::Unavailable(why) => {
-            if !quiet {
-                eprintln!(
-                    "claudit: warning: --diff-base: {why}; scanning and reporting everything"
-                );
-            }
-            None
+            eprintln!("claudit: warning: --diff-base: {why}; scanning and reporting everything");
+            Err(why.clone())
         }
     }
 }
