@@ -237,6 +237,27 @@ impl Config {
         crate::triage::custom::CustomRules::compile(&self.custom_rules, &self.allowlist.regexes)
     }
 
+    /// The custom rules as SARIF describes them, with their effective
+    /// severity (after `[severity]` overrides).
+    pub fn custom_rule_meta(&self) -> Vec<crate::report::sarif::CustomRuleMeta> {
+        self.custom_rules
+            .iter()
+            .map(|r| {
+                let severity = self
+                    .severity
+                    .iter()
+                    .find(|(k, _)| self.resolve_rule(k) == Some(r.id.as_str()))
+                    .map_or(r.severity, |(_, s)| *s);
+                crate::report::sarif::CustomRuleMeta {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    description: r.description.clone(),
+                    severity,
+                }
+            })
+            .collect()
+    }
+
     /// Drops disabled rules and applies severity overrides.
     pub fn apply(&self, findings: &mut Vec<Finding>) {
         let disabled: Vec<&str> = self

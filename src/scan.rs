@@ -132,6 +132,8 @@ pub struct ScanOutcome {
     /// The effective auth of each configured execution context (for the
     /// markdown summary); filled by the CLI from the scanned project.
     pub contexts: Vec<crate::report::markdown::ContextRow>,
+    /// The config's custom rules, for SARIF rule descriptors.
+    pub custom_rules: Vec<crate::report::sarif::CustomRuleMeta>,
 }
 
 /// Scans the given paths. `Err` only for fatal problems (a path that does not exist).

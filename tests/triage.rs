@@ -791,6 +791,24 @@ fn custom_rules_and_allowlists() {
         text.stdout
     );
     assert_no_secret(&text, &[&acme, &key(1), &allowed_by_id]);
+    // SARIF describes the custom rule like a built-in one.
+    let sarif = claudit(root, &["scan", ".", "--format", "sarif"]);
+    let v: Value = serde_json::from_str(&sarif.stdout).expect("SARIF");
+    let rule = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["id"] == "ACME001")
+        .cloned()
+        .expect("ACME001 is described");
+    assert_eq!(rule["name"], "acme-gateway-token", "{rule}");
+    assert_eq!(rule["defaultConfiguration"]["level"], "error", "{rule}");
+    assert_eq!(rule["properties"]["tags"][0], "security", "{rule}");
+    assert!(
+        rule["properties"]["security-severity"].is_string(),
+        "{rule}"
+    );
+    assert_no_secret(&sarif, &[&acme, &key(1), &allowed_by_id]);
     // Custom ids work in ignores and severity overrides.
     write(
         root,

@@ -120,6 +120,7 @@ fn render(
             }
             let options = report::sarif::SarifOptions {
                 category: args.sarif_category.clone(),
+                custom_rules: outcome.custom_rules.clone(),
                 ..Default::default()
             };
             // Line hashes let uploads that bypass upload-sarif (the REST API)

@@ -44,6 +44,7 @@ fn scan_stdin(args: &ScanArgs) -> Result<ScanOutcome, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
     let mut outcome = scan::scan_bytes_with(&args.stdin_path, &bytes, custom.as_ref());
+    outcome.custom_rules = config.custom_rule_meta();
     config.apply(&mut outcome.findings);
     if args.triage.diff_base.is_some() && !args.output.quiet {
         eprintln!(
@@ -125,6 +126,7 @@ pub fn scan_paths_triaged(
     };
     let (mut outcome, project) = scan::scan_project(&opts).map_err(|e| e.0)?;
     outcome.contexts = context_rows(&project, config.policy.as_ref());
+    outcome.custom_rules = config.custom_rule_meta();
     config.apply(&mut outcome.findings);
     let changed = match pending.as_deref().map(changed_files) {
         Some(Err(why)) => {
