@@ -616,6 +616,15 @@ fn markdown_matches_the_golden_report() {
     let key = testkeys::key("api03", 81);
     write(dir.path(), "a b/notes.txt", format!("first\nkey {key}\n"));
     write(dir.path(), "ok.txt", "nothing\n");
+    // An ignored key: the summary says it was left out, and why.
+    write(
+        dir.path(),
+        "fixture.py",
+        format!(
+            "# claudit: ignore[CLD101] revoked test key\nK = \"{}\"\n",
+            testkeys::key("api03", 82)
+        ),
+    );
     let run = claudit(
         dir.path(),
         &[
@@ -631,7 +640,8 @@ fn markdown_matches_the_golden_report() {
     let redacted = claudit::secrets::redact(key.as_bytes(), 13);
     let golden = format!(
         "## claudit: 1 error, 0 warnings, 0 notes\n\n\
-         2 files scanned. Secrets are shown redacted.\n\n\
+         3 files scanned. Secrets are shown redacted.\n\n\
+         Not in this report: 1 finding — 1 ignored.\n\n\
          | Severity | Count |\n|---|---:|\n| 🔴 error | 1 |\n| 🟠 warning | 0 |\n| 🔵 note | 0 |\n\n\
          | | Rule | Location | Finding |\n|---|---|---|---|\n\
          | 🔴 | CLD101 anthropic-api-key | [a b/notes.txt:2](https://github.com/o/r/blob/abc/a%20b/notes.txt#L2) | \
