@@ -119,23 +119,16 @@ pub struct Allowlist {
 pub struct ConfigError(pub String);
 
 impl Config {
-    /// Loads `--config FILE` when given, else `.claudit.toml` at the first scan
-    /// root when present, else the defaults. Returns the file used, if any.
+    /// Loads `--config FILE` when given, else the `.claudit.toml` found by
+    /// [`Config::find`] from the first scan path, else the defaults. Returns
+    /// the file used, if any.
     pub fn load(
         explicit: Option<&Path>,
         first_root: Option<&Path>,
     ) -> Result<(Config, Option<PathBuf>), ConfigError> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
-            None => first_root
-                .map(|r| {
-                    if r.is_dir() {
-                        r.join(FILE_NAME)
-                    } else {
-                        r.with_file_name(FILE_NAME)
-                    }
-                })
-                .filter(|p| p.is_file()),
+            None => first_root.and_then(Config::find),
         };
         let Some(path) = path else {
             return Ok((Config::default(), None));
@@ -153,6 +146,38 @@ impl Config {
             policy.set_origin(&path, &text);
         }
         Ok((config, Some(path)))
+    }
+
+    /// The `.claudit.toml` that applies to a scan path: the nearest one in the
+    /// path's folder (a file's folder) or its ancestors, up to and including
+    /// the top level of its git work tree — or, outside a work tree, up to
+    /// the current directory when the path is under it (else only the path's
+    /// own folder). So `claudit scan .claude/settings.json` (a pre-commit
+    /// hook's staged files) reads the repository's config. Shown relative to
+    /// the current directory when under it.
+    pub fn find(first: &Path) -> Option<PathBuf> {
+        let abs = std::fs::canonicalize(first).ok()?;
+        let start = if abs.is_dir() {
+            abs
+        } else {
+            abs.parent()?.to_path_buf()
+        };
+        let cwd = std::env::current_dir()
+            .ok()
+            .map(|c| std::fs::canonicalize(&c).unwrap_or(c));
+        let stop = crate::discover::git_toplevel(&start)
+            .filter(|top| start.starts_with(top))
+            .or_else(|| cwd.clone().filter(|c| start.starts_with(c)))
+            .unwrap_or_else(|| start.clone());
+        let found = start
+            .ancestors()
+            .take_while(|dir| dir.starts_with(&stop))
+            .map(|dir| dir.join(FILE_NAME))
+            .find(|p| p.is_file())?;
+        Some(match &cwd {
+            Some(cwd) => PathBuf::from(crate::discover::display_path(cwd, &found)),
+            None => found,
+        })
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
@@ -210,6 +235,27 @@ impl Config {
     /// when there are none (the scan then skips the extra pass).
     pub fn custom_token_rules(&self) -> Result<Option<crate::triage::custom::CustomRules>, String> {
         crate::triage::custom::CustomRules::compile(&self.custom_rules, &self.allowlist.regexes)
+    }
+
+    /// The custom rules as SARIF describes them, with their effective
+    /// severity (after `[severity]` overrides).
+    pub fn custom_rule_meta(&self) -> Vec<crate::report::sarif::CustomRuleMeta> {
+        self.custom_rules
+            .iter()
+            .map(|r| {
+                let severity = self
+                    .severity
+                    .iter()
+                    .find(|(k, _)| self.resolve_rule(k) == Some(r.id.as_str()))
+                    .map_or(r.severity, |(_, s)| *s);
+                crate::report::sarif::CustomRuleMeta {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    description: r.description.clone(),
+                    severity,
+                }
+            })
+            .collect()
     }
 
     /// Drops disabled rules and applies severity overrides.

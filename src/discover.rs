@@ -22,6 +22,9 @@ pub struct DiscoverOptions {
     pub no_ignore: bool,
     pub excludes: Vec<String>,
     pub threads: usize,
+    /// Files given as arguments whose work tree is walked instead: each is
+    /// kept in its tree even when an ignore rule or `--exclude` would drop it.
+    pub force_include: Vec<PathBuf>,
 }
 
 /// One file to scan: a view into its [`Tree`], so discovery stores one path
@@ -47,7 +50,7 @@ impl<'a> Entry<'a> {
 
     /// Relative to the current directory when under it, else absolute.
     pub fn display(&self) -> String {
-        format!("{}{}", self.tree.display_prefix, self.rel())
+        self.tree.display(self.rel())
     }
 
     pub fn tracked(&self) -> bool {
@@ -101,6 +104,8 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered,
         .map_err(|e| FatalError(format!("cannot read the current directory: {e}")))?;
     let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
     let mut out = Discovered::default();
+    // Trees made of file arguments only (never walked).
+    let mut file_trees: Vec<usize> = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| {
             FatalError(format!(
@@ -117,21 +122,43 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered,
             ))
         })?;
         if meta.is_file() {
-            let root = canon
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| canon.clone());
+            // Outside a work tree (file arguments in one are turned into a
+            // walk of the work tree by the caller, see [`file_scope`]): a
+            // file under the current directory keeps its path relative to
+            // it, so classification and settings scope match a scan of `.`.
+            let canon = file_path(path).unwrap_or(canon);
+            let root = if canon.starts_with(&cwd) {
+                cwd.clone()
+            } else {
+                canon
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| canon.clone())
+            };
             let rel = canon
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
+                .strip_prefix(&root)
+                .map(rel_string)
                 .unwrap_or_default();
+            // File arguments sharing a root share a tree (cross-file checks
+            // look within one tree).
+            if let Some(&i) = file_trees.iter().find(|&&i| out.trees[i].root == root) {
+                let tree = &mut out.trees[i];
+                if !tree.files.contains(&rel) {
+                    tree.files.push(rel);
+                    tree.files.sort();
+                }
+                continue;
+            }
+            let (display_prefix, display_strip) = display_parts(&cwd, &root);
             out.trees.push(Tree {
-                display_prefix: display_prefix(&cwd, &root),
+                display_prefix,
+                display_strip,
                 root,
                 files: vec![rel],
                 in_git: false,
                 untracked: Vec::new(),
             });
+            file_trees.push(out.trees.len() - 1);
             continue;
         }
         let (tree, warnings) = walk_root(&canon, &cwd, opts)?;
@@ -206,6 +233,14 @@ fn walk_root(
         }
         files.extend(extra);
     }
+    // File arguments are scanned even when ignored or excluded.
+    for file in &opts.force_include {
+        if let Ok(rel) = file.strip_prefix(root)
+            && std::fs::metadata(file).is_ok_and(|m| m.is_file())
+        {
+            files.push(rel_string(rel));
+        }
+    }
     files.sort();
     files.dedup();
     warnings.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
@@ -215,8 +250,10 @@ fn walk_root(
         Some(t) => files.iter().map(|rel| !t.contains(rel)).collect(),
         None => Vec::new(),
     };
+    let (display_prefix, display_strip) = display_parts(cwd, root);
     let tree = Tree {
-        display_prefix: display_prefix(cwd, root),
+        display_prefix,
+        display_strip,
         root: root.to_path_buf(),
         files,
         in_git,
@@ -225,9 +262,18 @@ fn walk_root(
     Ok((tree, warnings))
 }
 
+/// [`Tree::display_prefix`] and [`Tree::display_strip`] of a root.
+fn display_parts(cwd: &Path, root: &Path) -> (String, String) {
+    let strip = match cwd.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => format!("{}/", rel_string(rel)),
+        _ => String::new(),
+    };
+    (display_prefix_of(cwd, root), strip)
+}
+
 /// What goes before a relative path to display it: the root relative to the
 /// current directory when under it, else the absolute root.
-fn display_prefix(cwd: &Path, root: &Path) -> String {
+fn display_prefix_of(cwd: &Path, root: &Path) -> String {
     match root.strip_prefix(cwd) {
         Ok(rel) if rel.as_os_str().is_empty() => String::new(),
         Ok(rel) => format!("{}/", rel_string(rel)),
@@ -391,6 +437,89 @@ fn git_tracked_files(root: &Path) -> Option<HashSet<String>> {
             .map(|p| String::from_utf8_lossy(p).into_owned())
             .collect(),
     )
+}
+
+/// A file argument as an absolute path: its folder resolved, its own name
+/// kept (a symlinked file keeps the name it was given).
+pub fn file_path(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(parent).ok()?.join(name))
+}
+
+/// The top level of the git work tree holding `dir`, canonical; `None`
+/// outside a work tree or without git.
+pub fn git_toplevel(dir: &Path) -> Option<PathBuf> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let top = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim_end_matches(['\n', '\r']));
+    Some(std::fs::canonicalize(&top).unwrap_or(top))
+}
+
+/// What a scan with file arguments covers (see [`file_scope`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileScope {
+    /// What to walk: the work tree's top level for a path inside a git work
+    /// tree, else the path as given.
+    pub roots: Vec<PathBuf>,
+    /// The files given, absolute (see [`file_path`]).
+    pub files: Vec<PathBuf>,
+    /// The folders given, canonical.
+    pub folders: Vec<PathBuf>,
+}
+
+/// File arguments keep their project context: when a path given is a file
+/// inside a git work tree, the whole work tree is scanned (so a settings
+/// file keeps its scope, a compose file finds its `env_file`) and the
+/// report is narrowed to the paths given. `None` when no path is such a
+/// file (folders alone are walked as before).
+pub fn file_scope(paths: &[PathBuf]) -> Option<FileScope> {
+    let mut scope = FileScope::default();
+    let mut tops: std::collections::HashMap<PathBuf, Option<PathBuf>> = Default::default();
+    let mut any_file_in_git = false;
+    for path in paths {
+        let meta = std::fs::metadata(path).ok()?;
+        let (abs, dir) = if meta.is_file() {
+            let abs = file_path(path)?;
+            let dir = abs.parent()?.to_path_buf();
+            (abs, dir)
+        } else {
+            let abs = std::fs::canonicalize(path).ok()?;
+            (abs.clone(), abs)
+        };
+        let top = tops
+            .entry(dir.clone())
+            .or_insert_with(|| git_toplevel(&dir))
+            .clone();
+        match top {
+            Some(top) => {
+                any_file_in_git |= meta.is_file();
+                if !scope.roots.contains(&top) {
+                    scope.roots.push(top);
+                }
+            }
+            None => scope.roots.push(path.clone()),
+        }
+        if meta.is_file() {
+            scope.files.push(abs);
+        } else {
+            scope.folders.push(abs);
+        }
+    }
+    any_file_in_git.then_some(scope)
 }
 
 fn rel_string(rel: &Path) -> String {

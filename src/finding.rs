@@ -129,6 +129,9 @@ pub struct Finding {
     pub baseline_state: Option<BaselineState>,
     /// Set by `scan --history`: the commit that introduced the finding.
     pub origin: Option<Origin>,
+    /// Hash of the finding's own text (see [`Finding::note_content`]), so
+    /// fingerprints need no array index or byte offset.
+    pub content_hash: Option<String>,
 }
 
 /// Where in git history a finding comes from (`claudit scan --history`).
@@ -363,6 +366,7 @@ impl Finding {
             suppression: None,
             baseline_state: None,
             origin: None,
+            content_hash: None,
         }
     }
 
@@ -386,13 +390,50 @@ impl Finding {
         self
     }
 
-    /// The stable claudit fingerprint: rule, path and either the secret's hash
-    /// or the logical location — never the line number, so moving lines keeps it.
+    /// Records a hash of the finding's text in `bytes` (its span, or its line
+    /// when the span is empty; whitespace runs count as one space), which
+    /// [`Finding::fingerprint`] uses instead of positions.
+    pub fn note_content(&mut self, bytes: &[u8]) {
+        let start = self.span.start.min(bytes.len());
+        let end = self.span.end.clamp(start, bytes.len());
+        let text = if start < end {
+            &bytes[start..end]
+        } else {
+            let line_start = bytes[..start]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line_end = bytes[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| start + i);
+            &bytes[line_start..line_end]
+        };
+        let normalized: Vec<&[u8]> = text
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect();
+        self.content_hash =
+            Some(crate::secrets::hash_hex(&normalized.join(&b' '))[..24].to_string());
+    }
+
+    /// The stable claudit fingerprint: rule, path and either the secret's
+    /// hash or the logical location — never the line number, so moving lines
+    /// keeps it. Positions never count: array indexes in the logical location
+    /// (`/permissions/allow/0`, `steps[2]`, `stage[0]`) are replaced by a hash
+    /// of the finding's text, and a finding without a logical location is
+    /// anchored by that hash instead of its byte offset. Inserting an allow
+    /// rule or a step above a finding therefore keeps its fingerprint.
     pub fn fingerprint(&self) -> String {
-        let anchor = match (&self.secret, &self.logical) {
-            (Some(s), _) => s.sha256.clone(),
-            (None, Some(l)) => l.clone(),
-            (None, None) => format!("{}:{}", self.span.start, self.span.end),
+        let anchor = match (&self.secret, &self.logical, &self.content_hash) {
+            (Some(s), _, _) => s.sha256.clone(),
+            (None, Some(l), Some(content)) => match strip_indexes(l) {
+                Some(stripped) => format!("{stripped}#{content}"),
+                None => l.clone(),
+            },
+            (None, Some(l), None) => l.clone(),
+            (None, None, Some(content)) => format!("#{content}"),
+            (None, None, None) => format!("{}:{}", self.span.start, self.span.end),
         };
         let mut data = Vec::new();
         data.extend_from_slice(self.rule_id.as_bytes());
@@ -412,5 +453,90 @@ impl Finding {
             self.rule_id,
             self.message.as_str(),
         )
+    }
+}
+
+/// A logical location without its array positions: `[3]` becomes `[]` and an
+/// all-digit JSON pointer segment (`/allow/0`) becomes `/[]`. `None` when it
+/// holds no position.
+fn strip_indexes(logical: &str) -> Option<String> {
+    let mut out = String::with_capacity(logical.len());
+    let mut changed = false;
+    let bytes = logical.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let digits_from = |j: usize| bytes[j..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if c == b'[' {
+            let n = digits_from(i + 1);
+            if n > 0 && bytes.get(i + 1 + n) == Some(&b']') {
+                out.push_str("[]");
+                i += n + 2;
+                changed = true;
+                continue;
+            }
+        }
+        if c == b'/' && logical.starts_with('/') {
+            let n = digits_from(i + 1);
+            let end = i + 1 + n;
+            if n > 0 && (end == bytes.len() || bytes[end] == b'/') {
+                out.push_str("/[]");
+                i = end;
+                changed = true;
+                continue;
+            }
+        }
+        let ch = logical[i..].chars().next().unwrap_or_default();
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    changed.then_some(out)
+}
+
+#[cfg(test)]
+mod fingerprint_tests {
+    use super::*;
+
+    #[test]
+    fn indexes_are_stripped() {
+        assert_eq!(
+            strip_indexes("/permissions/allow/0").as_deref(),
+            Some("/permissions/allow/[]")
+        );
+        assert_eq!(
+            strip_indexes("jobs.x.steps[12].uses").as_deref(),
+            Some("jobs.x.steps[].uses")
+        );
+        assert_eq!(
+            strip_indexes("stage[0] app > ENV K").as_deref(),
+            Some("stage[] app > ENV K")
+        );
+        assert_eq!(strip_indexes("/env/ANTHROPIC_API_KEY"), None);
+        assert_eq!(strip_indexes("services.api.environment.K1"), None);
+    }
+
+    fn at(bytes: &[u8], needle: &str, logical: Option<&str>) -> Finding {
+        let start = String::from_utf8_lossy(bytes).find(needle).expect("needle");
+        let mut f = Finding::new("CLD404", Severity::Warning, Confidence::High)
+            .at(start..start + needle.len());
+        f.logical = logical.map(str::to_string);
+        f.path = ".claude/settings.json".to_string();
+        f.note_content(bytes);
+        f
+    }
+
+    #[test]
+    fn inserting_an_element_before_keeps_the_fingerprint() {
+        let before = br#"{"permissions": {"allow": ["Bash(*)"]}}"#;
+        let after = br#"{"permissions": {"allow": ["Read", "Bash(*)"]}}"#;
+        let a = at(before, "\"Bash(*)\"", Some("/permissions/allow/0"));
+        let b = at(after, "\"Bash(*)\"", Some("/permissions/allow/1"));
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        let other = at(after, "\"Read\"", Some("/permissions/allow/0"));
+        assert_ne!(a.fingerprint(), other.fingerprint());
+        // No logical location: the text anchors it, not the byte offset.
+        let a = at(before, "\"Bash(*)\"", None);
+        let b = at(after, "\"Bash(*)\"", None);
+        assert_eq!(a.fingerprint(), b.fingerprint());
     }
 }

@@ -83,6 +83,7 @@ impl FileFacts {
         if finding.logical.is_none() {
             finding.logical = self.parsed.logical_at(&finding.span);
         }
+        finding.note_content(&self.bytes);
         finding.snippet = Some(Snippet::build(
             &self.bytes,
             self.line_index(),

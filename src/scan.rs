@@ -39,6 +39,11 @@ pub struct ScanOptions {
     /// `--diff-base`: only changed files and the files cross-file checks
     /// read for context are scanned; the rest count as unchanged.
     pub only_changed: Option<Arc<crate::triage::diff::PendingDiff>>,
+    /// File arguments (see [`discover::file_scope`]): the work tree is walked,
+    /// files outside this set are read only when they give context.
+    pub scope: Option<Arc<crate::triage::diff::ChangedFiles>>,
+    /// Files to keep in the walk even when ignored or excluded (file arguments).
+    pub force_include: Vec<PathBuf>,
     /// `[policy]` of `.claudit.toml`, for the policy rules (CLD250+).
     pub policy: Option<crate::env::policy::Policy>,
 }
@@ -55,6 +60,8 @@ impl Default for ScanOptions {
             skip_binary: false,
             custom: None,
             only_changed: None,
+            scope: None,
+            force_include: Vec::new(),
             policy: None,
         }
     }
@@ -103,6 +110,10 @@ pub struct Stats {
     /// Files not read because `--diff-base` says they did not change.
     #[serde(skip_serializing_if = "is_zero")]
     pub files_unchanged: usize,
+    /// `--diff-base` was given but git found no merge base: why. Everything
+    /// was then scanned and reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_base_unavailable: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -121,6 +132,8 @@ pub struct ScanOutcome {
     /// The effective auth of each configured execution context (for the
     /// markdown summary); filled by the CLI from the scanned project.
     pub contexts: Vec<crate::report::markdown::ContextRow>,
+    /// The config's custom rules, for SARIF rule descriptors.
+    pub custom_rules: Vec<crate::report::sarif::CustomRuleMeta>,
 }
 
 /// Scans the given paths. `Err` only for fatal problems (a path that does not exist).
@@ -137,6 +150,7 @@ pub fn scan_project(opts: &ScanOptions) -> Result<(ScanOutcome, Project), discov
             no_ignore: opts.no_ignore,
             excludes: opts.excludes.clone(),
             threads: opts.threads,
+            force_include: opts.force_include.clone(),
         },
     )?;
     let scanner = TokenScanner::new();
@@ -251,6 +265,7 @@ impl Collected {
             FileStatus::Skipped => self.stats.files_skipped += 1,
             FileStatus::Unreadable => self.stats.files_unreadable += 1,
             FileStatus::Unchanged => self.stats.files_unchanged += 1,
+            FileStatus::OutOfScope => {}
         }
         self.stats.bytes_scanned += r.bytes;
         self.stats.parse_errors += r
@@ -285,6 +300,8 @@ enum FileStatus {
     Skipped,
     Unreadable,
     Unchanged,
+    /// Not among the file arguments and not needed for context.
+    OutOfScope,
 }
 
 struct FileResult {
@@ -315,8 +332,16 @@ impl FileResult {
     }
 
     fn unchanged() -> Self {
+        FileResult::not_read(FileStatus::Unchanged)
+    }
+
+    fn out_of_scope() -> Self {
+        FileResult::not_read(FileStatus::OutOfScope)
+    }
+
+    fn not_read(status: FileStatus) -> Self {
         FileResult {
-            status: FileStatus::Unchanged,
+            status,
             bytes: 0,
             findings: Vec::new(),
             notices: Vec::new(),
@@ -342,12 +367,21 @@ fn scan_entry(
         )
     };
     let abs = entry.abs();
-    // Changed-files mode: unchanged files are read only when they give context.
-    if let Some(changed) = &opts.only_changed
+    // File arguments and changed-files mode: other files are read only when
+    // they give context.
+    if (opts.scope.is_some() || opts.only_changed.is_some())
         && !classify(&abs.to_string_lossy()).is_cross_file()
-        && !changed.may_have_changed(&abs)
     {
-        return FileResult::unchanged();
+        if let Some(scope) = &opts.scope
+            && !scope.contains(&abs)
+        {
+            return FileResult::out_of_scope();
+        }
+        if let Some(changed) = &opts.only_changed
+            && !changed.may_have_changed(&abs)
+        {
+            return FileResult::unchanged();
+        }
     }
     let display = entry.display();
     let mut file = match File::open(&abs) {
@@ -592,6 +626,7 @@ fn scan_buffer(
         }
         f.path = display.to_string();
         f.region = Some(index.region(bytes, &f.span));
+        f.note_content(bytes);
         f.snippet = Some(Snippet::build(bytes, &index, f, &redact));
         for r in &mut f.related {
             if r.path.is_empty() {

@@ -13,6 +13,10 @@ pub struct Tree {
     pub in_git: bool,
     /// Prepended to a relative path to display it (`""`, `sub/`, `/abs/root/`).
     pub display_prefix: String,
+    /// When the current directory is below the root (file arguments scan the
+    /// whole work tree): the current directory relative to the root, with a
+    /// trailing `/`. Paths under it display relative to it, others absolute.
+    pub display_strip: String,
     /// Parallel to `files` in a git work tree: not in the index. Empty outside
     /// a work tree, where every file counts as committed.
     pub untracked: Vec<bool>,
@@ -26,6 +30,15 @@ impl Tree {
     /// and not ignored outside a work tree).
     pub fn is_tracked(&self, index: usize) -> bool {
         !self.untracked.get(index).copied().unwrap_or(false)
+    }
+
+    /// How a file of this tree is shown: relative to the current directory
+    /// when under it, else absolute.
+    pub fn display(&self, rel: &str) -> String {
+        match rel.strip_prefix(self.display_strip.as_str()) {
+            Some(below) if !self.display_strip.is_empty() => below.to_string(),
+            _ => format!("{}{}", self.display_prefix, rel),
+        }
     }
 
     pub fn contains(&self, rel: &str) -> bool {

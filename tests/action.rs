@@ -213,12 +213,18 @@ impl Harness {
                     .iter()
                     .map(|(k, v)| (k.clone(), self.expand(v, &inputs, &step_outputs)))
                     .collect();
-                if ran && action.starts_with("actions/cache@") {
+                if ran && action.starts_with("actions/cache/restore@") {
                     // A warm cache: the binary under test is the restored build.
                     let bin = Path::new(&with["path"]).join("bin");
                     std::fs::create_dir_all(&bin).expect("cache dir");
                     std::fs::copy(env!("CARGO_BIN_EXE_claudit"), bin.join("claudit"))
                         .expect("copy binary");
+                    if let Some(id) = &step.id {
+                        step_outputs.insert(
+                            id.clone(),
+                            BTreeMap::from([("cache-hit".to_string(), "true".to_string())]),
+                        );
+                    }
                 }
                 uses.push(UsesCall {
                     uses: action.clone(),
@@ -356,6 +362,57 @@ fn every_third_party_action_is_pinned_by_sha_and_inputs_go_through_env() {
             );
         }
     }
+}
+
+/// `actions/cache` saves in a post step that runs only when the job succeeds,
+/// so a failing gate would never cache the build: the action restores and
+/// saves explicitly, the save right after the build and skipped on a hit.
+#[test]
+fn the_build_is_cached_right_after_it_is_built() {
+    let (_, steps) = load_action(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let uses = |s: &Step| s.uses.clone().unwrap_or_default();
+    assert!(
+        !steps.iter().any(|s| uses(s).starts_with("actions/cache@")),
+        "actions/cache saves only when the job succeeds"
+    );
+    let restore = steps
+        .iter()
+        .position(|s| uses(s).starts_with("actions/cache/restore@"))
+        .expect("a restore step");
+    let build = steps
+        .iter()
+        .position(|s| s.name.starts_with("Build claudit"))
+        .expect("a build step");
+    let save = steps
+        .iter()
+        .position(|s| uses(s).starts_with("actions/cache/save@"))
+        .expect("a save step");
+    assert!(
+        restore < build && save == build + 1,
+        "save right after the build"
+    );
+    let sha = |i: usize| uses(&steps[i]).split_once('@').map(|(_, r)| r.to_string());
+    assert_eq!(sha(restore), sha(save), "one pinned actions/cache commit");
+    assert_eq!(steps[restore].with, steps[save].with, "same path and key");
+    let id = steps[restore]
+        .id
+        .as_deref()
+        .expect("the restore step has an id");
+    assert_eq!(
+        steps[save].condition.as_deref(),
+        Some(format!("steps.{id}.outputs.cache-hit != 'true'").as_str()),
+        "skipped on a cache hit"
+    );
+    // In the simulated run the cache hits: nothing is saved.
+    let ws = tempfile::tempdir().expect("tempdir");
+    write(ws.path(), "README.md", "nothing here\n");
+    let outcome = Harness::new(ws.path()).run();
+    let saved = outcome
+        .uses
+        .iter()
+        .find(|u| u.uses.starts_with("actions/cache/save@"))
+        .expect("the save step is recorded");
+    assert!(!saved.ran, "a cache hit is not saved again");
 }
 
 #[test]

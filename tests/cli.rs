@@ -616,6 +616,15 @@ fn markdown_matches_the_golden_report() {
     let key = testkeys::key("api03", 81);
     write(dir.path(), "a b/notes.txt", format!("first\nkey {key}\n"));
     write(dir.path(), "ok.txt", "nothing\n");
+    // An ignored key: the summary says it was left out, and why.
+    write(
+        dir.path(),
+        "fixture.py",
+        format!(
+            "# claudit: ignore[CLD101] revoked test key\nK = \"{}\"\n",
+            testkeys::key("api03", 82)
+        ),
+    );
     let run = claudit(
         dir.path(),
         &[
@@ -631,7 +640,8 @@ fn markdown_matches_the_golden_report() {
     let redacted = claudit::secrets::redact(key.as_bytes(), 13);
     let golden = format!(
         "## claudit: 1 error, 0 warnings, 0 notes\n\n\
-         2 files scanned. Secrets are shown redacted.\n\n\
+         3 files scanned. Secrets are shown redacted.\n\n\
+         Not in this report: 1 finding — 1 ignored.\n\n\
          | Severity | Count |\n|---|---:|\n| 🔴 error | 1 |\n| 🟠 warning | 0 |\n| 🔵 note | 0 |\n\n\
          | | Rule | Location | Finding |\n|---|---|---|---|\n\
          | 🔴 | CLD101 anthropic-api-key | [a b/notes.txt:2](https://github.com/o/r/blob/abc/a%20b/notes.txt#L2) | \
@@ -695,4 +705,123 @@ fn text_frames_look_like_rustc_with_no_empty_origin_line() {
         run.stdout
     );
     assert!(!run.stdout.contains(":::"), "{}", run.stdout);
+}
+
+/// `(rule, path)` of every finding in a `--format json` run.
+fn rules_at(run: &common::Run) -> Vec<(String, String)> {
+    json(run)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or("").to_string(),
+                f["path"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn file_arguments_keep_their_project_context_and_config() {
+    // What the pre-commit hook runs: `claudit scan --quiet --fail-on warning FILE...`
+    // with the staged files, from the repository root.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(
+        root,
+        ".claude/settings.json",
+        "{\"permissions\": {\"defaultMode\": \"bypassPermissions\"}}\n",
+    );
+    write(
+        root,
+        ".env.agent",
+        "CLAUDE_CODE_OAUTH_TOKEN=from-the-vault-at-deploy\n",
+    );
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  agent:\n    image: node:20\n    env_file: .env.agent\n    environment:\n      ANTHROPIC_API_KEY: ${ANTHROPIC_API_KEY}\n",
+    );
+    write(
+        root,
+        "sub/app.py",
+        format!("K = '{}'\n", testkeys::key("api03", 7)),
+    );
+    // The config at the repository root applies to files in sub-folders.
+    write(root, ".claudit.toml", "[severity]\nCLD203 = \"error\"\n");
+    git(root, &["add", "-A"]);
+
+    let run = claudit(
+        root,
+        &[
+            "scan",
+            "--quiet",
+            "--fail-on",
+            "warning",
+            "--format",
+            "json",
+            ".claude/settings.json",
+            "compose.yaml",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = rules_at(&run);
+    assert!(
+        found.contains(&("CLD401".to_string(), ".claude/settings.json".to_string())),
+        "settings keep their project scope: {found:?}"
+    );
+    let v = json(&run);
+    let conflict: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "CLD203")
+        .collect();
+    assert_eq!(conflict.len(), 1, "compose reads its env_file: {found:?}");
+    assert_eq!(conflict[0]["path"], "compose.yaml");
+    assert_eq!(
+        conflict[0]["severity"], "error",
+        "the repository's .claudit.toml applies"
+    );
+    // Only the given files are reported: not the env_file read for context,
+    // nor the key in an unrelated file.
+    assert!(
+        found
+            .iter()
+            .all(|(_, p)| p == ".claude/settings.json" || p == "compose.yaml"),
+        "{found:?}"
+    );
+
+    // From a sub-folder, paths stay relative to the current directory and
+    // the config is still the repository's.
+    let sub = root.join("sub");
+    let run = claudit(
+        &sub,
+        &["scan", "--format", "json", "app.py", "../compose.yaml"],
+    );
+    let found = rules_at(&run);
+    assert!(
+        found.contains(&("CLD101".to_string(), "app.py".to_string())),
+        "{found:?}"
+    );
+    let compose = std::fs::canonicalize(root.join("compose.yaml")).expect("canonical");
+    assert!(
+        found.contains(&("CLD203".to_string(), compose.display().to_string())),
+        "{found:?}"
+    );
+
+    // An ignored, untracked file given by name is still scanned.
+    write(root, ".gitignore", "local.env\n");
+    write(
+        root,
+        "local.env",
+        format!("K={}\n", testkeys::key("api03", 8)),
+    );
+    let run = claudit(root, &["scan", "--format", "json", "local.env"]);
+    assert_eq!(
+        rules_at(&run),
+        [("CLD101".to_string(), "local.env".to_string())]
+    );
 }

@@ -230,10 +230,26 @@ fn stale_and_invalid_ignores_are_notes_that_fail_on_note() {
     assert_eq!(notices_of(&run, "invalid-ignore").len(), 2);
     let text = claudit(dir.path(), &["scan", "."]);
     assert!(
-        text.stderr.contains("unused ignore in .env:1"),
+        text.stderr.contains("note: unused ignore in .env:1"),
         "{}",
         text.stderr
     );
+    // An invalid ignore is a note in every output, as the exit code treats it.
+    assert!(
+        text.stderr.contains("note: invalid ignore in .env:3")
+            && !text.stderr.contains("warning: invalid ignore"),
+        "{}",
+        text.stderr
+    );
+    let sarif = claudit(dir.path(), &["scan", ".", "--format", "sarif"]);
+    let v: Value = serde_json::from_str(&sarif.stdout).expect("SARIF");
+    let levels: Vec<&str> = v["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| n["level"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(levels, ["note", "note", "note"], "{}", sarif.stdout);
     let strict = claudit(dir.path(), &["scan", ".", "--fail-on", "note"]);
     assert_eq!(strict.code, 1, "{}", strict.stderr);
 }
@@ -676,6 +692,43 @@ fn diff_base_without_a_merge_base_scans_everything_and_says_why() {
         paths.contains(&".env".to_string()) && paths.contains(&"src/util.py".to_string()),
         "{paths:?}"
     );
+    // With --quiet the warning stays, and machine outputs record the fallback.
+    let quiet = claudit(
+        &shallow,
+        &[
+            "scan",
+            ".",
+            "--quiet",
+            "--diff-base",
+            "origin/main",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(quiet.stderr.contains("shallow clone"), "{}", quiet.stderr);
+    let why = json(&quiet)["summary"]["diff_base_unavailable"].clone();
+    assert!(
+        why.as_str().is_some_and(|w| w.contains("shallow clone")),
+        "{why}"
+    );
+    let sarif = claudit(
+        &shallow,
+        &[
+            "scan",
+            ".",
+            "-q",
+            "--diff-base",
+            "origin/main",
+            "--format",
+            "sarif",
+        ],
+    );
+    let v: Value = serde_json::from_str(&sarif.stdout).expect("SARIF");
+    let notes = v["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(
+        notes.contains("shallow clone") && notes.contains("scanned and reported everything"),
+        "{notes}"
+    );
     let unknown = claudit(&origin, &["scan", ".", "--diff-base", "no-such-ref"]);
     assert!(
         unknown.stderr.contains("not a known revision"),
@@ -738,6 +791,24 @@ fn custom_rules_and_allowlists() {
         text.stdout
     );
     assert_no_secret(&text, &[&acme, &key(1), &allowed_by_id]);
+    // SARIF describes the custom rule like a built-in one.
+    let sarif = claudit(root, &["scan", ".", "--format", "sarif"]);
+    let v: Value = serde_json::from_str(&sarif.stdout).expect("SARIF");
+    let rule = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["id"] == "ACME001")
+        .cloned()
+        .expect("ACME001 is described");
+    assert_eq!(rule["name"], "acme-gateway-token", "{rule}");
+    assert_eq!(rule["defaultConfiguration"]["level"], "error", "{rule}");
+    assert_eq!(rule["properties"]["tags"][0], "security", "{rule}");
+    assert!(
+        rule["properties"]["security-severity"].is_string(),
+        "{rule}"
+    );
+    assert_no_secret(&sarif, &[&acme, &key(1), &allowed_by_id]);
     // Custom ids work in ignores and severity overrides.
     write(
         root,
@@ -975,5 +1046,79 @@ fn diff_base_reports_a_new_conflict_with_an_untouched_env_file_but_not_old_ones(
         [("CLD203".to_string(), "compose.yaml".to_string())],
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn baseline_survives_inserting_an_array_element_or_a_step_above() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        ".claude/settings.json",
+        "{\"permissions\": {\"allow\": [\"Bash(*)\"]}}\n",
+    );
+    let step = "      - uses: anthropics/claude-code-action@v1\n        with:\n          anthropic_api_key: ${{ secrets.ANTHROPIC_API_KEY }}\n          claude_code_oauth_token: ${{ secrets.CLAUDE_CODE_OAUTH_TOKEN }}\n";
+    let workflow = |extra: &str| {
+        format!(
+            "on: pull_request\njobs:\n  review:\n    runs-on: ubuntu-latest\n    steps:\n{extra}{step}"
+        )
+    };
+    write(root, ".github/workflows/review.yml", workflow(""));
+    let made = claudit(root, &["baseline", "."]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let base = [
+        "scan",
+        ".",
+        "--baseline",
+        ".claudit-baseline.json",
+        "--format",
+        "json",
+    ];
+    let run = claudit(root, &base);
+    assert!(
+        run.stderr.contains("2 baselined"),
+        "a CLD404 and a CLD203 are baselined: {}",
+        run.stderr
+    );
+
+    // An allow rule inserted before the baselined one, and a step above the action step.
+    write(
+        root,
+        ".claude/settings.json",
+        "{\"permissions\": {\"allow\": [\"Read\", \"Bash(*)\"]}}\n",
+    );
+    write(
+        root,
+        ".github/workflows/review.yml",
+        workflow("      - uses: actions/checkout@v4\n"),
+    );
+    let run = claudit(root, &base);
+    assert_eq!(found(&run), [], "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("2 baselined, 0 baseline entries no longer match"),
+        "{}",
+        run.stderr
+    );
+    // SARIF partialFingerprints are the same fingerprints: unchanged.
+    let sarif = claudit(
+        root,
+        &[
+            "scan",
+            ".",
+            "--baseline",
+            ".claudit-baseline.json",
+            "--format",
+            "sarif",
+            "--include-suppressed",
+        ],
+    );
+    assert!(
+        sarif_results(&sarif)
+            .iter()
+            .all(|r| r["baselineState"] == "unchanged"),
+        "{}",
+        sarif.stdout
     );
 }

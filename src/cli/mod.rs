@@ -221,7 +221,7 @@ fn parse_report(value: &str) -> Result<ExtraReport, String> {
 
 #[derive(Debug, Args, Clone)]
 pub struct WalkArgs {
-    /// Configuration file (default: `.claudit.toml` at the first path, if present).
+    /// Configuration file (default: the nearest `.claudit.toml` from the first path up to the git top level).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Skip paths matching GLOB (gitignore syntax; repeatable).

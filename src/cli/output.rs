@@ -109,10 +109,18 @@ fn render(
         Format::Text => report::text::render(&shown, color),
         Format::Json => report::json::render(&shown, &outcome.notices, &outcome.stats),
         Format::Sarif => {
-            let notifications: Vec<report::sarif::ToolNotification> =
+            let mut notifications: Vec<report::sarif::ToolNotification> =
                 outcome.notices.iter().map(Into::into).collect();
+            if let Some(why) = &outcome.stats.diff_base_unavailable {
+                notifications.push(report::sarif::ToolNotification {
+                    level: crate::finding::Severity::Warning,
+                    message: format!("--diff-base: {why}; scanned and reported everything"),
+                    path: None,
+                });
+            }
             let options = report::sarif::SarifOptions {
                 category: args.sarif_category.clone(),
+                custom_rules: outcome.custom_rules.clone(),
                 ..Default::default()
             };
             // Line hashes let uploads that bypass upload-sarif (the REST API)
@@ -130,8 +138,25 @@ fn render(
                 link_base: args.link_base.clone(),
                 visible_rows: report::markdown::DEFAULT_VISIBLE_ROWS,
                 contexts: outcome.contexts.clone(),
+                hidden: hidden_by_triage(outcome, view),
+                max_bytes: report::markdown::MAX_BYTES,
             },
         ),
+    }
+}
+
+/// What triage kept out of a gate-narrowed report, for the markdown summary.
+fn hidden_by_triage(outcome: &ScanOutcome, view: &View) -> report::markdown::Hidden {
+    let t = &outcome.triage;
+    let suppressed = !view.include_suppressed;
+    report::markdown::Hidden {
+        baselined: if suppressed { t.baselined } else { 0 },
+        ignored: if suppressed { t.ignored } else { 0 },
+        allowlisted: if suppressed { t.allowlisted } else { 0 },
+        below_threshold: t.below_threshold,
+        outside_diff: t.outside_diff.len(),
+        diff_reference: t.diff.as_ref().map(|d| d.reference.clone()),
+        diff_unavailable: outcome.stats.diff_base_unavailable.clone(),
     }
 }
 

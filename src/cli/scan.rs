@@ -10,7 +10,6 @@ use crate::scan::{self, ScanOptions, ScanOutcome};
 use crate::triage::{self, baseline::Baseline, diff};
 
 pub fn run(args: &ScanArgs) -> ExitCode {
-    let quiet = args.output.quiet;
     let outcome = if args.history.history {
         super::history::scan_history(args)
     } else if args.paths.len() == 1 && args.paths[0] == Path::new("-") {
@@ -20,7 +19,6 @@ pub fn run(args: &ScanArgs) -> ExitCode {
             &args.paths,
             &args.walk,
             &args.triage,
-            quiet,
             needs_whole_tree(args),
         )
     };
@@ -46,6 +44,7 @@ fn scan_stdin(args: &ScanArgs) -> Result<ScanOutcome, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
     let mut outcome = scan::scan_bytes_with(&args.stdin_path, &bytes, custom.as_ref());
+    outcome.custom_rules = config.custom_rule_meta();
     config.apply(&mut outcome.findings);
     if args.triage.diff_base.is_some() && !args.output.quiet {
         eprintln!(
@@ -64,7 +63,7 @@ fn scan_stdin(args: &ScanArgs) -> Result<ScanOutcome, String> {
 /// Loads the configuration, scans, and applies the configuration's filters
 /// and the default triage (inline and config ignores).
 pub fn scan_paths(paths: &[PathBuf], walk: &WalkArgs) -> Result<ScanOutcome, String> {
-    scan_paths_triaged(paths, walk, &TriageArgs::default(), true, true)
+    scan_paths_triaged(paths, walk, &TriageArgs::default(), true)
 }
 
 /// A whole-tree SARIF is asked for (the default with `--diff-base`, so that
@@ -81,14 +80,12 @@ fn needs_whole_tree(args: &ScanArgs) -> bool {
     sarif && !args.triage.diff_sarif
 }
 
-/// [`scan_paths`] with triage options. `quiet` silences the note printed
-/// when `--diff-base` falls back to a full scan; `whole_tree` reads unchanged
-/// files even with `--diff-base` (a whole-tree SARIF needs them).
+/// [`scan_paths`] with triage options. `whole_tree` reads unchanged files
+/// even with `--diff-base` (a whole-tree SARIF needs them).
 pub fn scan_paths_triaged(
     paths: &[PathBuf],
     walk: &WalkArgs,
     triage_args: &TriageArgs,
-    quiet: bool,
     whole_tree: bool,
 ) -> Result<ScanOutcome, String> {
     if paths.iter().any(|p| p == Path::new("-")) {
@@ -104,8 +101,19 @@ pub fn scan_paths_triaged(
             .map_err(|e| e.0)?;
     let mut excludes = config.exclude.clone();
     excludes.extend(walk.exclude.iter().cloned());
+    // File arguments in a git work tree: walk the work tree for context,
+    // report only the paths given.
+    let file_scope = crate::discover::file_scope(paths);
+    let scope = file_scope
+        .as_ref()
+        .map(|s| diff::ChangedFiles::given(s.files.iter().cloned(), s.folders.clone()));
     let opts = ScanOptions {
-        paths: paths.to_vec(),
+        paths: file_scope
+            .as_ref()
+            .map(|s| s.roots.clone())
+            .unwrap_or_else(|| paths.to_vec()),
+        scope: scope.clone().map(Arc::new),
+        force_include: file_scope.map(|s| s.files).unwrap_or_default(),
         threads: walk.threads.unwrap_or_else(scan::default_threads).max(1),
         no_ignore: walk.no_ignore,
         excludes,
@@ -118,9 +126,18 @@ pub fn scan_paths_triaged(
     };
     let (mut outcome, project) = scan::scan_project(&opts).map_err(|e| e.0)?;
     outcome.contexts = context_rows(&project, config.policy.as_ref());
+    outcome.custom_rules = config.custom_rule_meta();
     config.apply(&mut outcome.findings);
-    let changed = pending.and_then(|p| changed_files(&p, quiet));
-    let settings = settings_for(&config_path, paths, triage_args, changed)?;
+    let changed = match pending.as_deref().map(changed_files) {
+        Some(Err(why)) => {
+            outcome.stats.diff_base_unavailable = Some(why);
+            None
+        }
+        Some(Ok(changed)) => Some(changed),
+        None => None,
+    };
+    let mut settings = settings_for(&config_path, paths, triage_args, changed)?;
+    settings.scope = scope;
     triage::apply(&mut outcome, &config, &settings)?;
     Ok(outcome)
 }
@@ -141,18 +158,16 @@ fn git_dir(paths: &[PathBuf]) -> PathBuf {
         .to_path_buf()
 }
 
-/// The changed files for `--diff-base`, or `None` (and a note) when git
-/// could not tell: then everything was scanned and is reported.
-fn changed_files(pending: &diff::PendingDiff, quiet: bool) -> Option<diff::ChangedFiles> {
+/// The changed files for `--diff-base`, or why git could not tell: then
+/// everything was scanned and is reported. The warning is printed even with
+/// `--quiet` (the gate then covers the whole tree, which the user must know),
+/// and recorded in the JSON summary and the SARIF notifications.
+fn changed_files(pending: &diff::PendingDiff) -> Result<diff::ChangedFiles, String> {
     match pending.get() {
-        diff::DiffBase::Changed(changed) => Some(changed.clone()),
+        diff::DiffBase::Changed(changed) => Ok(changed.clone()),
         diff::DiffBase::Unavailable(why) => {
-            if !quiet {
-                eprintln!(
-                    "claudit: warning: --diff-base: {why}; scanning and reporting everything"
-                );
-            }
-            None
+            eprintln!("claudit: warning: --diff-base: {why}; scanning and reporting everything");
+            Err(why.clone())
         }
     }
 }
@@ -200,6 +215,7 @@ pub fn settings_for(
         baseline,
         today: None,
         changed,
+        scope: None,
         config_display: config_path.as_ref().map(|p| p.display().to_string()),
         cwd,
         config_dir,

@@ -51,6 +51,20 @@ pub struct SarifOptions {
     pub category: String,
     /// List every catalog rule (the default), or only the rules that fired.
     pub include_all_rules: bool,
+    /// `[[custom_rules]]` of `.claudit.toml`, described like catalog rules
+    /// when they fire.
+    pub custom_rules: Vec<CustomRuleMeta>,
+}
+
+/// What SARIF says about a custom rule from `.claudit.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomRuleMeta {
+    pub id: String,
+    pub name: String,
+    /// What the token is ("ACME gateway token").
+    pub description: Option<String>,
+    /// The effective severity (after `[severity]` overrides).
+    pub severity: Severity,
 }
 
 impl Default for SarifOptions {
@@ -58,6 +72,7 @@ impl Default for SarifOptions {
         SarifOptions {
             category: "claudit/".to_string(),
             include_all_rules: true,
+            custom_rules: Vec::new(),
         }
     }
 }
@@ -75,12 +90,12 @@ impl From<&crate::scan::Notice> for ToolNotification {
     fn from(notice: &crate::scan::Notice) -> Self {
         use crate::scan::NoticeKind;
         let level = match notice.kind {
-            NoticeKind::ParseError | NoticeKind::Unreadable | NoticeKind::InvalidIgnore => {
-                Severity::Warning
-            }
-            NoticeKind::Skipped | NoticeKind::UnusedIgnore | NoticeKind::ExpiredBaseline => {
-                Severity::Note
-            }
+            NoticeKind::ParseError | NoticeKind::Unreadable => Severity::Warning,
+            // Triage notices are notes, as `--fail-on` counts them.
+            NoticeKind::Skipped
+            | NoticeKind::UnusedIgnore
+            | NoticeKind::InvalidIgnore
+            | NoticeKind::ExpiredBaseline => Severity::Note,
         };
         let at = match (notice.line, notice.column) {
             (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
@@ -124,7 +139,11 @@ fn render(
     read_file: Option<&ReadFile<'_>>,
 ) -> String {
     let (kept, dropped) = select_results(findings, MAX_RESULTS);
-    let rules = RuleTable::new(kept.iter().map(|f| f.rule_id), opts.include_all_rules);
+    let rules = RuleTable::new(
+        kept.iter().map(|f| f.rule_id),
+        opts.include_all_rules,
+        &opts.custom_rules,
+    );
     let mut hashes = LineHashCache::new(read_file);
     let results = kept
         .iter()
@@ -216,9 +235,13 @@ struct RuleTable {
 
 impl RuleTable {
     /// Catalog rules (all, or those in `fired`), in catalog order, then a
-    /// minimal descriptor for any fired id the catalog does not know, so that
-    /// every result's `ruleId` resolves.
-    fn new<'a>(fired: impl Iterator<Item = &'a str>, include_all: bool) -> Self {
+    /// descriptor for any fired id the catalog does not know — a custom
+    /// rule's, or a minimal one — so that every result's `ruleId` resolves.
+    fn new<'a>(
+        fired: impl Iterator<Item = &'a str>,
+        include_all: bool,
+        custom: &[CustomRuleMeta],
+    ) -> Self {
         let fired: Vec<&str> = fired.collect();
         let mut table = RuleTable {
             descriptors: Vec::new(),
@@ -231,7 +254,11 @@ impl RuleTable {
         }
         for id in fired {
             if !table.index.contains_key(id) {
-                table.push(id.to_string(), unknown_descriptor(id));
+                let descriptor = match custom.iter().find(|c| c.id == id) {
+                    Some(c) => custom_descriptor(c),
+                    None => unknown_descriptor(id),
+                };
+                table.push(id.to_string(), descriptor);
             }
         }
         table
@@ -264,6 +291,53 @@ fn descriptor_of(rule: &Rule) -> ReportingDescriptor {
             security_severity: security_severity_of(rule.security_severity),
             problem_severity: problem_severity_of(rule.severity),
         },
+    }
+}
+
+/// A custom token rule: a leaked credential of the organisation's own
+/// shape, so a security rule like the built-in token rules, its
+/// `security-severity` following its severity (GitHub's bands: error → high,
+/// warning → medium, note → low).
+fn custom_descriptor(rule: &CustomRuleMeta) -> ReportingDescriptor {
+    let what = rule
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("`{}` token", rule.name));
+    let short = format!("{what} committed in plain text (custom rule from .claudit.toml).");
+    let help = format!(
+        "{short} Remove it from the repository, rotate it, and load it from a secret store at run time."
+    );
+    ReportingDescriptor {
+        id: rule.id.clone(),
+        name: Some(clip(&rule.name, MAX_NAME)),
+        short_description: Message::new(clip(&short, MAX_DESCRIPTION)),
+        full_description: Message::new(clip(&short, MAX_DESCRIPTION)),
+        help: Help {
+            text: help.clone(),
+            markdown: Some(help),
+        },
+        help_uri: None,
+        default_configuration: Configuration {
+            level: rule.severity.as_str(),
+        },
+        properties: RuleProperties {
+            tags: vec![
+                "security".to_string(),
+                "secret".to_string(),
+                "custom".to_string(),
+            ],
+            precision: precision_of(Confidence::Medium),
+            security_severity: security_severity_of(Some(custom_security_severity(rule.severity))),
+            problem_severity: problem_severity_of(rule.severity),
+        },
+    }
+}
+
+fn custom_security_severity(severity: Severity) -> f32 {
+    match severity {
+        Severity::Error => 8.0,
+        Severity::Warning => 5.0,
+        Severity::Note => 2.0,
     }
 }
 
@@ -985,6 +1059,34 @@ mod tests {
         let rule = &run(&v)["tool"]["driver"]["rules"][index];
         assert_eq!(rule["id"], "CLD999");
         assert!(!rule["help"]["text"].as_str().unwrap_or("").is_empty());
+    }
+
+    #[test]
+    fn custom_rules_get_their_own_descriptor() {
+        let opts = SarifOptions {
+            custom_rules: vec![CustomRuleMeta {
+                id: "ACME001".into(),
+                name: "acme-gateway-token".into(),
+                description: Some("ACME gateway token".into()),
+                severity: Severity::Warning,
+            }],
+            ..SarifOptions::default()
+        };
+        let v = parse(&[finding("ACME001", Severity::Warning, "a")], &[], &opts);
+        let index = run(&v)["results"][0]["ruleIndex"].as_u64().unwrap_or(0) as usize;
+        let rule = &run(&v)["tool"]["driver"]["rules"][index];
+        assert_eq!(rule["id"], "ACME001");
+        assert_eq!(rule["name"], "acme-gateway-token");
+        assert!(
+            rule["shortDescription"]["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("ACME gateway token"),
+            "{rule}"
+        );
+        assert_eq!(rule["defaultConfiguration"]["level"], "warning");
+        assert_eq!(rule["properties"]["security-severity"], "5.0");
+        assert_eq!(rule["properties"]["tags"][0], "security");
     }
 
     #[test]

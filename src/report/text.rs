@@ -124,7 +124,7 @@ pub fn render_notice(n: &Notice) -> String {
         NoticeKind::Unreadable => "warning: could not read",
         NoticeKind::Skipped => "note: skipped",
         NoticeKind::UnusedIgnore => "note: unused ignore in",
-        NoticeKind::InvalidIgnore => "warning: invalid ignore in",
+        NoticeKind::InvalidIgnore => "note: invalid ignore in",
         NoticeKind::ExpiredBaseline => "note: expired baseline entry for",
     };
     match (n.line, n.column) {

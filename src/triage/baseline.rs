@@ -176,7 +176,17 @@ impl<'a> Matcher<'a> {
     /// Entries that matched no finding (fixed, moved to another path, or
     /// left out of this scan).
     pub fn unmatched(&self) -> usize {
-        self.matched.iter().filter(|m| !**m).count()
+        self.unmatched_where(|_| true)
+    }
+
+    /// [`Matcher::unmatched`] among the entries `keep` selects (those a
+    /// narrowed scan could have matched).
+    pub fn unmatched_where(&self, keep: impl Fn(&Entry) -> bool) -> usize {
+        self.matched
+            .iter()
+            .zip(&self.baseline.entries)
+            .filter(|(m, e)| !**m && keep(e))
+            .count()
     }
 }
 

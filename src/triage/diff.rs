@@ -19,6 +19,9 @@ pub struct ChangedFiles {
     pub reference: String,
     pub merge_base: String,
     files: HashSet<PathBuf>,
+    /// Everything under these folders counts as in the set (file-argument
+    /// scopes that also name folders).
+    folders: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -30,7 +33,7 @@ pub enum DiffBase {
 
 impl ChangedFiles {
     pub fn contains(&self, abs: &Path) -> bool {
-        self.files.contains(abs)
+        self.files.contains(abs) || self.folders.iter().any(|d| abs.starts_with(d))
     }
 
     /// For a finding's display path (relative to `cwd`, or absolute).
@@ -52,6 +55,18 @@ impl ChangedFiles {
             reference: reference.to_string(),
             merge_base: String::new(),
             files: files.into_iter().collect(),
+            folders: Vec::new(),
+        }
+    }
+
+    /// The paths given on the command line: these files, and every file
+    /// under these folders.
+    pub fn given(files: impl IntoIterator<Item = PathBuf>, folders: Vec<PathBuf>) -> Self {
+        ChangedFiles {
+            reference: String::new(),
+            merge_base: String::new(),
+            files: files.into_iter().collect(),
+            folders,
         }
     }
 }
@@ -151,6 +166,7 @@ pub fn changed_since(dir: &Path, reference: &str) -> DiffBase {
         reference: reference.to_string(),
         merge_base: base,
         files,
+        folders: Vec::new(),
     })
 }
 

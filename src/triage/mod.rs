@@ -1,7 +1,8 @@
 //! Triage: what happens to findings after the checks and before the
 //! reporters. In order:
 //!
-//! 1. `--min-severity` / `--min-confidence` (or the config's) drop findings.
+//! 1. With file arguments, findings in other files (read only for context)
+//!    are dropped.
 //! 2. The allowlist (`[allowlist]` paths, value regexes, `secret_ids`),
 //!    inline ignores (`claudit: ignore[...]` comments, see [`ignores`]) and
 //!    `[[ignore]]` entries in `.claudit.toml` (path glob, optional rule and
@@ -9,12 +10,19 @@
 //!    what would have hidden them.
 //! 3. A baseline (`--baseline FILE`, see [`baseline`]) marks each finding
 //!    `new` or `unchanged` and suppresses the unchanged ones, unless expired.
-//! 4. `--diff-base` (see [`diff`]) moves findings outside the changed files
+//! 4. `--min-severity` / `--min-confidence` (or the config's) drop findings —
+//!    after ignores and the baseline, so an ignore or entry whose finding is
+//!    below the threshold is in use, not stale.
+//! 5. `--diff-base` (see [`diff`]) moves findings outside the changed files
 //!    aside: they are left out of the exit code and the text/JSON/annotation
-//!    output, and kept for SARIF unless `--diff-sarif`.
+//!    output, and kept for SARIF unless `--diff-sarif`. The counts (baselined,
+//!    ignored, baseline entries that no longer match) cover the diff only.
 //!
 //! Ignores and config entries that match nothing, malformed ignores and
-//! expired baseline entries become notices (notes: `--fail-on note` fails on them).
+//! expired baseline entries become notices. They are notes everywhere — the
+//! text output, SARIF notification levels and `--fail-on` (only `--fail-on
+//! note` fails on them): a malformed ignore suppresses nothing, so like a
+//! stale one it is clutter to clean up, never a hidden finding.
 
 pub mod baseline;
 pub mod custom;
@@ -45,8 +53,11 @@ pub struct Settings {
     /// The baseline and how to name it in messages.
     pub baseline: Option<(String, Baseline)>,
     pub today: Option<Date>,
-    /// Narrow the report to these files.
+    /// Narrow the report to these files (`--diff-base`).
     pub changed: Option<ChangedFiles>,
+    /// File arguments: only findings in these files (or under these folders)
+    /// are reported; the other files of the tree were read for context only.
+    pub scope: Option<ChangedFiles>,
     /// The canonical current directory: display paths are relative to it.
     pub cwd: PathBuf,
     /// Canonical folder that `.claudit.toml` paths are relative to.
@@ -190,16 +201,26 @@ pub fn apply(
 ) -> Result<(), String> {
     let mut findings = std::mem::take(&mut outcome.findings);
     let mut triage = Triage::default();
+    let cwd = &settings.cwd;
+    let in_scope = |path: &str| {
+        settings
+            .scope
+            .as_ref()
+            .is_none_or(|s| s.contains_display(cwd, path))
+    };
+    let in_diff = |path: &str| {
+        settings
+            .changed
+            .as_ref()
+            .is_none_or(|c| c.contains_display(cwd, path))
+    };
 
-    let min_severity = settings.min_severity.or(config.min_severity);
-    let min_confidence = settings.min_confidence.or(config.min_confidence);
-    let before = findings.len();
-    findings.retain(|f| {
-        min_severity.is_none_or(|m| f.severity >= m)
-            && min_confidence.is_none_or(|m| f.confidence >= m)
-    });
-    triage.below_threshold = before - findings.len();
+    // File arguments: other files were read only for context.
+    findings.retain(|f| in_scope(&f.path));
 
+    // Ignores and the baseline see every finding, thresholds come after: an
+    // ignore or baseline entry whose finding is below the threshold is still
+    // in use, not stale.
     let paths = ConfigPaths::new(settings);
     apply_allowlist(&mut findings, config, &paths)?;
     let inline = std::mem::take(&mut outcome.inline_ignores);
@@ -212,11 +233,15 @@ pub fn apply(
     )?);
     if let Some((name, baseline)) = &settings.baseline {
         let today = settings.today.unwrap_or_else(Date::today);
+        // Entries for files outside the report (other files than those
+        // given, or outside the diff) cannot match: they are not counted.
+        let reported = |path: &str| in_scope(path) && in_diff(path);
         notices.extend(apply_baseline(
             &mut findings,
             name,
             baseline,
             today,
+            &reported,
             &mut triage,
         ));
     }
@@ -228,39 +253,55 @@ pub fn apply(
         }
     }
 
+    let min_severity = settings.min_severity.or(config.min_severity);
+    let min_confidence = settings.min_confidence.or(config.min_confidence);
+    let before = findings.len();
+    findings.retain(|f| {
+        min_severity.is_none_or(|m| f.severity >= m)
+            && min_confidence.is_none_or(|m| f.confidence >= m)
+    });
+    triage.below_threshold = before - findings.len();
+
     for f in findings {
         match &f.suppression {
-            Some(s) if s.active => {
-                match Origin::of(s) {
-                    Origin::Baseline => triage.baselined += 1,
-                    Origin::Allowlist => triage.allowlisted += 1,
-                    Origin::Ignore => triage.ignored += 1,
-                }
-                triage.suppressed.push(f);
-            }
-            Some(_) => {
-                triage.would_be_ignored += 1;
-                outcome.findings.push(f);
-            }
-            None => outcome.findings.push(f),
+            Some(s) if s.active => triage.suppressed.push(f),
+            _ => outcome.findings.push(f),
         }
     }
 
     if let Some(changed) = &settings.changed {
         let (inside, outside): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut outcome.findings)
             .into_iter()
-            .partition(|f| changed.contains_display(&settings.cwd, &f.path));
+            .partition(|f| changed.contains_display(cwd, &f.path));
         outcome.findings = inside;
         triage.outside_diff = outside;
         let (inside, outside): (Vec<Finding>, Vec<Finding>) =
             std::mem::take(&mut triage.suppressed)
                 .into_iter()
-                .partition(|f| changed.contains_display(&settings.cwd, &f.path));
+                .partition(|f| changed.contains_display(cwd, &f.path));
         triage.suppressed = inside;
         triage.suppressed_outside_diff = outside;
-        notices.retain(|n| changed.contains_display(&settings.cwd, &n.path));
         triage.diff = Some(changed.clone());
     }
+    notices.retain(|n| in_diff(&n.path));
+    // Counts cover what the report covers (inside the diff when narrowed).
+    for f in &triage.suppressed {
+        match f.suppression.as_ref().map(Origin::of) {
+            Some(Origin::Baseline) => triage.baselined += 1,
+            Some(Origin::Allowlist) => triage.allowlisted += 1,
+            _ => triage.ignored += 1,
+        }
+    }
+    triage.would_be_ignored = outcome
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_some())
+        .count();
+    triage.baseline_expired = notices
+        .iter()
+        .filter(|n| n.kind == NoticeKind::ExpiredBaseline)
+        .count();
+    outcome.notices.retain(|n| in_scope(&n.path));
     outcome.notices.extend(notices);
     outcome.triage = triage;
     Ok(())
@@ -505,6 +546,7 @@ fn apply_baseline(
     name: &str,
     baseline: &Baseline,
     today: Date,
+    reported: &dyn Fn(&str) -> bool,
     triage: &mut Triage,
 ) -> Vec<Notice> {
     let mut matcher = Matcher::new(baseline, today);
@@ -527,7 +569,6 @@ fn apply_baseline(
             Match::Expired(i) => {
                 // An expired entry counts as absent: the finding is new again.
                 f.baseline_state = Some(BaselineState::New);
-                triage.baseline_expired += 1;
                 let entry = matcher.entry(i);
                 notices.push(Notice {
                     path: f.path.clone(),
@@ -545,7 +586,7 @@ fn apply_baseline(
         }
     }
     triage.baseline_used = true;
-    triage.baseline_unmatched = matcher.unmatched();
+    triage.baseline_unmatched = matcher.unmatched_where(|e| reported(&e.path));
     notices
 }
 
@@ -797,6 +838,63 @@ mod tests {
     }
 
     #[test]
+    fn thresholds_apply_after_ignores_and_baseline() {
+        let mut note = at_line("CLD101", ".env", 2);
+        note.severity = Severity::Note;
+        let today = Date::parse("2025-06-01").unwrap();
+        let mut baselined = at_line("CLD101", "b.env", 1);
+        baselined.severity = Severity::Note;
+        let baseline = Baseline::build(std::slice::from_ref(&baselined), None, today, None, None);
+        let s = Settings {
+            min_severity: Some(Severity::Warning),
+            baseline: Some(("base.json".to_string(), baseline)),
+            today: Some(today),
+            ..settings()
+        };
+        let out = run(
+            vec![note, baselined],
+            vec![ignore(".env", 1, Some(2), &["CLD101"])],
+            &Config::default(),
+            &s,
+        );
+        assert!(out.findings.is_empty());
+        assert!(
+            out.notices.is_empty(),
+            "the ignore matched a finding below the threshold: {:?}",
+            out.notices
+        );
+        assert_eq!(out.triage.baseline_unmatched, 0);
+        assert_eq!(out.triage.below_threshold, 2);
+    }
+
+    #[test]
+    fn narrowed_counts_cover_the_diff_only() {
+        let today = Date::parse("2025-06-01").unwrap();
+        let (a, b, gone) = (
+            at_line("CLD101", "a.env", 1),
+            at_line("CLD101", "b.env", 1),
+            at_line("CLD101", "gone.env", 1),
+        );
+        let baseline = Baseline::build(&[a.clone(), b.clone(), gone], None, today, None, None);
+        let s = Settings {
+            baseline: Some(("base.json".to_string(), baseline)),
+            today: Some(today),
+            changed: Some(ChangedFiles::from_paths(
+                "main",
+                [PathBuf::from("/repo/b.env")],
+            )),
+            ..settings()
+        };
+        let out = run(vec![a, b], Vec::new(), &Config::default(), &s);
+        assert_eq!(out.triage.baselined, 1, "a.env is outside the diff");
+        assert_eq!(
+            out.triage.baseline_unmatched, 0,
+            "gone.env is outside the diff: its entry is not counted"
+        );
+        assert_eq!(out.triage.suppressed_outside_diff.len(), 1);
+    }
+
+    #[test]
     fn baseline_marks_states_and_narrowing_keeps_sarif_whole() {
         let a = at_line("CLD101", "a.env", 1);
         let b = at_line("CLD101", "b.env", 1);
@@ -820,7 +918,8 @@ mod tests {
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].path, "b.env");
         assert_eq!(out.findings[0].baseline_state, Some(BaselineState::New));
-        assert_eq!(out.triage.baselined, 1);
+        assert_eq!(out.triage.baselined, 0, "a.env is outside the diff");
+        assert_eq!(out.triage.suppressed_outside_diff.len(), 1);
         assert_eq!(out.triage.outside_diff.len(), 1);
         let paths = |v: Cow<[Finding]>| v.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
         assert_eq!(paths(select(&out, false, false)), ["b.env"]);
@@ -829,7 +928,7 @@ mod tests {
         assert_eq!(paths(select(&out, true, false)), ["b.env"]);
         let suffix = out.triage.summary_suffix(0);
         assert!(
-            suffix.contains("1 baselined") && suffix.contains("0 baseline entries no longer match"),
+            suffix.contains("0 baselined") && suffix.contains("0 baseline entries no longer match"),
             "{suffix}"
         );
         assert!(
