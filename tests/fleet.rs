@@ -544,3 +544,40 @@ fn usage_errors_exit_2() {
     assert_eq!(dup.code, 2);
     assert!(dup.stderr.contains("appears twice"), "{}", dup.stderr);
 }
+
+
+/// A dirty work tree edited again between runs has the same `git status`
+/// both times; its content changed, so `--resume` scans it again.
+#[test]
+fn resume_rescans_a_dirty_repository_whose_content_changed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    let org = root.join("org");
+    write(&org, "alpha/README.md", "hello\n");
+    git(&org.join("alpha"), &["init", "-q"]);
+    git(&org.join("alpha"), &["add", "."]);
+    git(&org.join("alpha"), &["commit", "-q", "-m", "init"]);
+    // Dirty: a modified tracked file and an untracked one.
+    write(&org, "alpha/README.md", "changed\n");
+    write(&org, "alpha/.env", "NOTHING=here\n");
+    let args = ["fleet", "org", "--out", "out", "--resume"];
+    let first = claudit(root, &args);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let again = claudit(root, &args);
+    assert!(
+        line_of(&again.stderr, "alpha").is_some_and(|l| l.contains("skipped")),
+        "unchanged dirty tree is skipped: {}",
+        again.stderr
+    );
+    // Same status lines (` M README.md`, `?? .env`), different content.
+    write(&org, "alpha/.env", dotenv(5));
+    let third = claudit(root, &args);
+    assert!(
+        line_of(&third.stderr, "alpha").is_some_and(|l| !l.contains("skipped")),
+        "{}",
+        third.stderr
+    );
+    let rollup = read_json(&root.join("out/fleet.json"));
+    assert_eq!(repo(&rollup, "alpha")["rules"]["CLD101"], 1, "{rollup}");
+}
+

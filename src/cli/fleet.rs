@@ -349,8 +349,10 @@ fn stamp(repo: &Repo, config: Option<&Path>, category: &str) -> Stamp {
     }
 }
 
-/// `git:<HEAD>` plus a hash of `git status` when the work tree is dirty;
-/// `None` when the folder is not a git work tree.
+/// `git:<HEAD>` plus, when the work tree is dirty, a hash of `git status`
+/// and of every dirty file's path and content (a file edited twice between
+/// runs has the same status line both times); `None` when the folder is not
+/// a git work tree.
 fn git_state(dir: &Path) -> Option<String> {
     if !dir.join(".git").exists() {
         return None;
@@ -367,16 +369,51 @@ fn git_state(dir: &Path) -> Option<String> {
             .map(|o| o.stdout)
     };
     let head = git(&["rev-parse", "HEAD"])?;
-    let status = git(&["status", "--porcelain", "--untracked-files=all"])?;
+    let status = git(&["status", "--porcelain", "-z", "--untracked-files=all"])?;
     let head = String::from_utf8_lossy(&head).trim().to_string();
     if status.is_empty() {
-        Some(format!("git:{head}"))
-    } else {
-        Some(format!(
-            "git:{head}+{}",
-            &crate::secrets::hash_hex(&status)[..16]
-        ))
+        return Some(format!("git:{head}"));
     }
+    let mut input = status.clone();
+    for rel in dirty_paths(&status) {
+        input.push(0);
+        input.extend_from_slice(rel.as_bytes());
+        input.push(0);
+        let path = dir.join(&rel);
+        // Content by hash, so a large file costs no more memory than a read.
+        match std::fs::read(&path) {
+            Ok(bytes) => input.extend_from_slice(crate::secrets::hash_hex(&bytes).as_bytes()),
+            Err(_) if path.is_dir() => input.extend_from_slice(&dir_marker(&path)),
+            Err(_) => input.extend_from_slice(b"-"),
+        }
+    }
+    Some(format!(
+        "git:{head}+{}",
+        &crate::secrets::hash_hex(&input)[..16]
+    ))
+}
+
+/// The paths of `git status --porcelain -z` records (`XY path`, and for a
+/// rename or copy a second record holding the original path, skipped).
+fn dirty_paths(status: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut records = status.split(|&b| b == 0).filter(|r| !r.is_empty());
+    while let Some(record) = records.next() {
+        if record.len() < 4 {
+            continue;
+        }
+        out.push(String::from_utf8_lossy(&record[3..]).into_owned());
+        if matches!(record[0], b'R' | b'C') {
+            records.next();
+        }
+    }
+    out
+}
+
+/// A dirty entry that is a folder (a nested repository or submodule): its
+/// content hash stands for its files.
+fn dir_marker(path: &Path) -> Vec<u8> {
+    content_hash(path).into_bytes()
 }
 
 /// SHA-256 over every file's relative path and content, in path order.
@@ -823,6 +860,13 @@ mod tests {
             clean_reason(reason, &repo),
             "invalid config .claudit.toml: TOML parse error at line 1: extra `=`"
         );
+    }
+
+
+    #[test]
+    fn dirty_paths_skip_rename_sources() {
+        let status = b" M a.txt\0R  new.txt\0old.txt\0?? dir/b c.env\0";
+        assert_eq!(dirty_paths(status), ["a.txt", "new.txt", "dir/b c.env"]);
     }
 
     #[test]
