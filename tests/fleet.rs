@@ -545,6 +545,26 @@ fn usage_errors_exit_2() {
     assert!(dup.stderr.contains("appears twice"), "{}", dup.stderr);
 }
 
+/// A fleet-level config that cannot be used is a usage error before any
+/// scan, not a roll-up in which every repository failed.
+#[test]
+fn a_bad_fleet_config_is_a_usage_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    write(root, "org/alpha/.env", dotenv(1));
+    write(root, "bad.toml", "this is not toml = = =\n");
+    let bad = root.join("bad.toml").display().to_string();
+    let missing = root.join("missing.toml").display().to_string();
+    for config in [bad.as_str(), missing.as_str()] {
+        let run = claudit(root, &["fleet", "org", "--out", "out", "--config", config]);
+        assert_eq!(run.code, 2, "{config}: {}", run.stderr);
+        assert!(run.stderr.contains("--config"), "{}", run.stderr);
+        assert!(
+            !root.join("out/fleet.json").exists(),
+            "nothing is scanned or written"
+        );
+    }
+}
 
 /// A dirty work tree edited again between runs has the same `git status`
 /// both times; its content changed, so `--resume` scans it again.

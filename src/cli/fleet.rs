@@ -113,6 +113,12 @@ fn scan_fleet(args: &FleetArgs) -> Result<(), String> {
         repos.retain(|r| canonical(&r.path) != out);
     }
     fleet::check_names(&mut repos)?;
+    // A fleet-level config that cannot be used would fail every repository
+    // without its own: a usage error, before anything is scanned.
+    if let Some(config) = &args.config {
+        crate::config::Config::load(Some(config), None)
+            .map_err(|e| format!("--config: {}", e.0))?;
+    }
     if let Some(shard) = args.shard {
         repos.retain(|r| shard.owns(&r.name));
     }
@@ -262,7 +268,7 @@ fn process_repo(repo: &Repo, job: &Job) -> Done {
         };
         if let Err(e) = write_json(&state_path, &state) {
             return Done {
-                summary: RepoSummary::failed(repo, e),
+                summary: RepoSummary::failed(repo, clean_reason(&e, repo)),
                 resumed: false,
             };
         }
@@ -301,7 +307,53 @@ fn clean_reason(reason: &str, repo: &Repo) -> String {
             text = text.replace(&prefix, "");
         }
     }
-    text
+    without_absolute_paths(&text)
+}
+
+/// Any absolute path left in `text` (the output folder, a fleet-level
+/// config, a home folder in an I/O error) shortened to its last component:
+/// `fleet.json` holds no absolute path, whatever the error said.
+fn without_absolute_paths(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = absolute_start(rest) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\'' | ',' | ';' | ')'))
+            .unwrap_or(tail.len());
+        // `…/name:` keeps a trailing colon outside the name.
+        let path = tail[..end].trim_end_matches([':', '.']);
+        let name = path
+            .trim_end_matches(['/', '\\'])
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default();
+        out.push_str("…/");
+        out.push_str(name);
+        rest = &tail[path.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the first absolute path in `text` starts: `/x` or `C:\x` / `C:/x`
+/// at the start of a word (so `a/b` and `--config` are left alone).
+fn absolute_start(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).find(|&i| {
+        let word_start = i == 0
+            || bytes[i - 1].is_ascii_whitespace()
+            || matches!(bytes[i - 1], b'`' | b'"' | b'\'' | b'(' | b'=');
+        if !word_start {
+            return false;
+        }
+        let unix = bytes[i] == b'/' && bytes.get(i + 1).is_some_and(|b| !b.is_ascii_whitespace());
+        let drive = bytes[i].is_ascii_alphabetic()
+            && bytes.get(i + 1) == Some(&b':')
+            && matches!(bytes.get(i + 2), Some(b'/' | b'\\'));
+        unix || drive
+    })
 }
 
 /// The repository's own `.claudit.toml`, else the fleet-level `--config`.
@@ -862,6 +914,33 @@ mod tests {
         );
     }
 
+    #[test]
+    fn failure_reasons_hold_no_absolute_path() {
+        let repo = Repo {
+            name: "web".to_string(),
+            path: PathBuf::from("/srv/org/web"),
+            tags: Vec::new(),
+        };
+        for (reason, want) in [
+            (
+                "invalid config /etc/claudit/fleet.toml: TOML parse error",
+                "invalid config …/fleet.toml: TOML parse error",
+            ),
+            (
+                "cannot write /home/me/out/repos/web.json: No space left",
+                "cannot write …/web.json: No space left",
+            ),
+            (
+                "cannot read `C:\\Users\\me\\x.toml`",
+                "cannot read `…/x.toml`",
+            ),
+            ("see app/.env and --config", "see app/.env and --config"),
+        ] {
+            let clean = clean_reason(reason, &repo);
+            assert_eq!(clean, want);
+            assert!(!clean.contains("/home") && !clean.contains("/etc"));
+        }
+    }
 
     #[test]
     fn dirty_paths_skip_rename_sources() {
