@@ -601,3 +601,24 @@ fn resume_rescans_a_dirty_repository_whose_content_changed() {
     assert_eq!(repo(&rollup, "alpha")["rules"]["CLD101"], 1, "{rollup}");
 }
 
+/// The example org workflow's merge job runs after a failed shard (to keep
+/// what there is), so it must say the roll-up is partial and fail.
+#[test]
+fn org_workflow_marks_a_partial_roll_up_and_fails() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/workflows/org-audit.yml");
+    let text = read(&path);
+    let merge = &text[text.find("\n  merge:").expect("merge job")..];
+    assert!(merge.contains("if: ${{ !cancelled() }}"), "{merge}");
+    assert!(
+        merge.contains("SHARDS_RESULT: ${{ needs.shard.result }}"),
+        "{merge}"
+    );
+    assert!(merge.contains("PARTIAL roll-up"), "{merge}");
+    let fail = &merge[merge
+        .find("- name: Fail when the roll-up is partial")
+        .expect("a failing step")..];
+    assert!(
+        fail.contains("if: ${{ needs.shard.result != 'success' }}") && fail.contains("exit 1"),
+        "{fail}"
+    );
+}
