@@ -13,8 +13,9 @@
 
 mod archive;
 mod layer;
+mod tarwalk;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::finding::Finding;
@@ -28,16 +29,23 @@ pub use layer::LayerResult;
 pub struct ImageOptions {
     /// Decompressed bytes read from one layer; the rest is not read.
     pub max_layer_bytes: u64,
+    /// Decompressed bytes read from one archive: all its layers together,
+    /// and the archive itself when it is compressed as a whole.
+    pub max_image_bytes: u64,
     /// Tar entries read from one layer.
     pub max_entries: u64,
     /// Larger files in a layer are skipped (and reported).
     pub max_file_size: u64,
 }
 
+pub const DEFAULT_MAX_LAYER_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+pub const DEFAULT_MAX_IMAGE_BYTES: u64 = 16 * 1024 * 1024 * 1024;
+
 impl Default for ImageOptions {
     fn default() -> Self {
         ImageOptions {
-            max_layer_bytes: 4 * 1024 * 1024 * 1024,
+            max_layer_bytes: DEFAULT_MAX_LAYER_BYTES,
+            max_image_bytes: DEFAULT_MAX_IMAGE_BYTES,
             max_entries: 1_000_000,
             max_file_size: 64 * 1024 * 1024,
         }
@@ -46,7 +54,7 @@ impl Default for ImageOptions {
 
 /// Scans every image in the archive or layout at `path`.
 pub fn scan(path: &Path, opts: &ImageOptions) -> Result<ScanOutcome, String> {
-    let source = Source::open(path)?;
+    let mut source = Source::open(path, opts.max_image_bytes)?;
     let images = archive::images(&source)?;
     if images.is_empty() {
         return Err(format!(
@@ -58,12 +66,20 @@ pub fn scan(path: &Path, opts: &ImageOptions) -> Result<ScanOutcome, String> {
         .iter()
         .flat_map(|i| i.layers.iter().cloned())
         .collect();
-    let mut layers = std::collections::HashMap::new();
+    let mut layers = HashMap::new();
     let mut outcome = ScanOutcome::default();
+    let mut budget = opts.max_image_bytes;
     source.for_each_blob(&wanted, |name, reader| {
-        let result = layer::scan_layer(reader, opts);
+        let result = layer::scan_layer(reader, opts, &mut budget);
         layers.insert(name.to_string(), result);
     })?;
+    for note in source.notes() {
+        outcome.notices.push(notice(
+            &path.display().to_string(),
+            NoticeKind::Skipped,
+            note.clone(),
+        ));
+    }
     for image in &images {
         scan_config(image, &mut outcome);
         let results: Vec<Option<&LayerResult>> =
@@ -130,7 +146,7 @@ fn report_layer(
     all: &[Option<&LayerResult>],
     outcome: &mut ScanOutcome,
 ) {
-    let digest = short_digest(&image.layers[index]);
+    let label = &image.labels[index];
     let step = image
         .layer_steps
         .get(index)
@@ -139,10 +155,11 @@ fn report_layer(
         .unwrap_or_default();
     for (path, findings) in &result.files {
         let fate = later_fate(path, index, all);
+        let display = format!("{}!{label}!/{path}", image.name);
         for finding in findings {
             let mut f: Finding = finding.clone();
-            f.path = format!("{}!{digest}!/{path}", image.name);
-            f.message.push_str(&format!(" [in layer {digest}{step}"));
+            f.path = display.clone();
+            f.message.push_str(&format!(" [in layer {label}{step}"));
             if let Some(fate) = &fate {
                 f.message.push_str(&format!(
                     "; {fate}, but still in the image: anyone who pulls it can read it"
@@ -154,7 +171,11 @@ fn report_layer(
     }
     for n in &result.notices {
         let mut n = n.clone();
-        n.path = format!("{}!{digest}!/{}", image.name, n.path);
+        n.path = if n.path.is_empty() {
+            format!("{}!{label}!", image.name)
+        } else {
+            format!("{}!{label}!/{}", image.name, n.path)
+        };
         outcome.notices.push(n);
     }
     outcome.stats.files_scanned += result.files_read;
@@ -178,16 +199,6 @@ fn later_fate(path: &str, index: usize, all: &[Option<&LayerResult>]) -> Option<
         }
     }
     None
-}
-
-fn short_digest(layer: &str) -> String {
-    match layer
-        .rsplit('/')
-        .find(|p| p.len() >= 12 && *p != "layer.tar")
-    {
-        Some(name) => format!("sha256:{}", name.get(..12).unwrap_or(name)),
-        None => layer.to_string(),
-    }
 }
 
 fn clip(text: &str, max: usize) -> String {
@@ -236,17 +247,5 @@ mod tests {
         assert_eq!(fate(&none), None);
         // A whiteout only affects lower layers, never its own.
         assert_eq!(later_fate("app/.env", 0, &[Some(&gone)]), None);
-    }
-
-    #[test]
-    fn short_digests() {
-        assert_eq!(
-            short_digest("blobs/sha256/0123456789abcdef"),
-            "sha256:0123456789ab"
-        );
-        assert_eq!(
-            short_digest("0123456789abcdef0/layer.tar"),
-            "sha256:0123456789ab"
-        );
     }
 }
