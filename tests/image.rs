@@ -135,11 +135,24 @@ fn docker_save_reports_a_whited_out_key_and_the_config() {
             .any(|f| f["path"] == "example/app:1!config!/history" && f["rule_id"] == "CLD102"),
         "{found:#?}"
     );
-    // Env is an execution context: Bedrock on and an API key set conflict.
+    // Env is an execution context: Bedrock on and an API key set conflict,
+    // said of the image's config, not of a `.env` file that does not exist.
+    let conflict = found
+        .iter()
+        .find(|f| f["path"] == "example/app:1!config!/Env" && f["rule_id"] == "CLD202")
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    let text = conflict.to_string();
+    assert!(!text.contains(".env") && !text.contains("dotenv"), "{text}");
+    assert!(!text.contains("Dockerfile"), "{text}");
+    for related in conflict["related"].as_array().expect("related") {
+        assert_eq!(related["path"], "example/app:1!config!/Env", "{text}");
+    }
+    assert_eq!(conflict["line"], 3, "the third Env entry: {text}");
+    // A provider baked into the image, as for a Dockerfile.
     assert!(
         found
             .iter()
-            .any(|f| f["path"] == "example/app:1!config!/Env" && f["rule_id"] == "CLD202"),
+            .any(|f| f["path"] == "example/app:1!config!/Env" && f["rule_id"] == "CLD220"),
         "{found:#?}"
     );
 }

@@ -12,6 +12,7 @@
 //! `created_by` step that added it.
 
 mod archive;
+mod env;
 mod layer;
 mod tarwalk;
 
@@ -102,18 +103,12 @@ pub fn scan(path: &Path, opts: &ImageOptions) -> Result<ScanOutcome, String> {
     Ok(outcome)
 }
 
-/// The image's `Env` (scanned as a dotenv file, so the credential-variable
-/// rules apply) and its `history[].created_by` lines (build args and `ENV`
-/// values leak there).
+/// The image's `Env` (an execution context, like a Dockerfile's `ENV`) and
+/// its `history[].created_by` lines (build args and `ENV` values leak there).
 fn scan_config(image: &Image, outcome: &mut ScanOutcome) {
     if !image.env.is_empty() {
-        let text: String = image.env.iter().map(|e| format!("{e}\n")).collect();
         let label = format!("{}!config!/Env", image.name);
-        let mut scanned = crate::scan::scan_bytes(".env", text.as_bytes());
-        // CLD219 is about project `.env` files that shells load; an image's
-        // Env is the process environment itself, which the other rules read.
-        scanned.findings.retain(|f| f.rule_id != "CLD219");
-        relabel_into(scanned, &label, outcome);
+        env::scan(&image.env, &label, outcome);
     }
     let created: String = image
         .created_by
@@ -122,18 +117,11 @@ fn scan_config(image: &Image, outcome: &mut ScanOutcome) {
         .collect();
     if !created.is_empty() {
         let label = format!("{}!config!/history", image.name);
-        relabel_into(
-            crate::scan::scan_bytes("history.txt", created.as_bytes()),
-            &label,
-            outcome,
-        );
-    }
-}
-
-fn relabel_into(scanned: ScanOutcome, label: &str, outcome: &mut ScanOutcome) {
-    for mut finding in scanned.findings {
-        finding.path = label.to_string();
-        outcome.findings.push(finding);
+        let scanned = crate::scan::scan_bytes("history.txt", created.as_bytes());
+        for mut finding in scanned.findings {
+            env::relabel(&mut finding, "history.txt", &label);
+            outcome.findings.push(finding);
+        }
     }
 }
 
@@ -158,7 +146,7 @@ fn report_layer(
         let display = format!("{}!{label}!/{path}", image.name);
         for finding in findings {
             let mut f: Finding = finding.clone();
-            f.path = display.clone();
+            env::relabel(&mut f, path, &display);
             f.message.push_str(&format!(" [in layer {label}{step}"));
             if let Some(fate) = &fate {
                 f.message.push_str(&format!(
