@@ -121,6 +121,10 @@ pub struct ScanOutcome {
     /// The effective auth of each configured execution context (for the
     /// markdown summary); filled by the CLI from the scanned project.
     pub contexts: Vec<crate::report::markdown::ContextRow>,
+    /// `primaryLocationLineHash` of findings whose content is not on disk
+    /// (image layers and configs), by display path and line, computed when
+    /// the content was read. SARIF uses these instead of reading the path.
+    pub line_hashes: std::collections::HashMap<String, std::collections::HashMap<usize, String>>,
 }
 
 /// Scans the given paths. `Err` only for fatal problems (a path that does not exist).

@@ -205,6 +205,131 @@ fn a_compressed_archive_is_read_as_it_streams() {
     }
 }
 
+/// SARIF of an image: a category of its own (never the repository's
+/// `claudit/`), and `primaryLocationLineHash` from the layer's content.
+#[test]
+fn image_sarif_has_a_category_per_image_and_line_hashes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    classic_archive(dir.path());
+    let run = claudit(dir.path(), &["image", "app.tar", "--format", "sarif"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    if let Some(out) = std::env::var_os("CLAUDIT_SARIF_OUT") {
+        std::fs::write(out, &run.stdout).expect("write SARIF");
+    }
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("SARIF");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/sarif-schema-2.1.0.json")).expect("schema");
+    let validator = jsonschema::options().build(&schema).expect("schema");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let runs = doc["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        runs[0]["automationDetails"]["id"],
+        "claudit/image/example/app:1/"
+    );
+    let results = runs[0]["results"].as_array().expect("results");
+    assert!(results.len() >= 4, "{results:#?}");
+    for r in results {
+        let hash = &r["partialFingerprints"]["primaryLocationLineHash"];
+        assert!(
+            hash.as_str().is_some_and(|h| h.contains(':')),
+            "no line hash: {r:#}"
+        );
+    }
+    // The same content gives the same hash wherever it is: line 1 of the
+    // layer's `.env` is `ANTHROPIC_API_KEY=<key>`, as in a file on disk.
+    common::write(
+        dir.path(),
+        "same/.env",
+        format!("ANTHROPIC_API_KEY={}\n", classic_key()),
+    );
+    let disk = claudit(dir.path(), &["scan", "same", "--format", "sarif"]);
+    let disk: serde_json::Value = serde_json::from_str(&disk.stdout).expect("SARIF");
+    let hash_of = |results: &serde_json::Value, suffix: &str| {
+        results
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| {
+                r["ruleId"] == "CLD101"
+                    && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .is_some_and(|u| u.ends_with(suffix))
+            })
+            .map(|r| r["partialFingerprints"]["primaryLocationLineHash"].clone())
+            .unwrap_or_else(|| panic!("no CLD101 at {suffix}"))
+    };
+    assert_eq!(
+        hash_of(&runs[0]["results"], "/app/.env"),
+        hash_of(&disk["runs"][0]["results"], "same/.env")
+    );
+
+    // Two images: two runs, each with its own category; an explicit
+    // category puts them in one.
+    let other = tar_of(&[
+        (
+            "manifest.json",
+            serde_json::json!([{"Config": "c.json", "RepoTags": ["other:2"], "Layers": []}])
+                .to_string()
+                .as_bytes(),
+        ),
+        (
+            "c.json",
+            serde_json::json!({"config": {"Env": ["CLAUDE_CODE_USE_VERTEX=1"]}})
+                .to_string()
+                .as_bytes(),
+        ),
+    ]);
+    std::fs::write(dir.path().join("other.tar"), other).expect("write");
+    let both = claudit(
+        dir.path(),
+        &["image", "app.tar", "other.tar", "--format", "sarif"],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&both.stdout).expect("SARIF");
+    let ids: Vec<&str> = doc["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .map(|r| r["automationDetails"]["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        ["claudit/image/example/app:1/", "claudit/image/other:2/"]
+    );
+    assert!(
+        doc["runs"][1]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .all(
+                |r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("other"))
+            ),
+        "{doc:#}"
+    );
+    let one = claudit(
+        dir.path(),
+        &[
+            "image",
+            "app.tar",
+            "other.tar",
+            "--format",
+            "sarif",
+            "--sarif-category",
+            "images/",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&one.stdout).expect("SARIF");
+    assert_eq!(doc["runs"].as_array().map(Vec::len), Some(1));
+    assert_eq!(doc["runs"][0]["automationDetails"]["id"], "images/");
+}
+
+fn classic_key() -> String {
+    testkeys::key("api03", 91)
+}
+
 /// A header extension (GNU long name, PAX) larger than the cap is reported
 /// and never read; the entry it describes is read under its short name.
 #[test]

@@ -6,6 +6,8 @@
 //! image's config (`image!config!/Env`, line N = the Nth `Env` entry),
 //! messages and related locations included.
 
+use std::collections::HashMap;
+
 use crate::finding::{Finding, Snippet};
 use crate::scan::ScanOutcome;
 use crate::source::{Position, Region};
@@ -24,9 +26,11 @@ pub fn scan(env: &[String], label: &str, outcome: &mut ScanOutcome) {
         text.push_str(&line.dockerfile);
         text.push('\n');
     }
-    // The entries as written: what regions and spans point into.
+    // The content line hashes are computed from: the entries as written.
     let listed: String = lines.iter().map(|l| format!("{}\n", l.entry)).collect();
     let scanned = crate::scan::scan_bytes(DOCKERFILE, text.as_bytes());
+    let mut hashes = HashMap::new();
+    let all = crate::report::line_hash::line_hashes(listed.as_bytes());
     for mut finding in scanned.findings {
         move_onto_entries(&mut finding, &lines, &listed);
         relabel(&mut finding, DOCKERFILE, label);
@@ -34,8 +38,13 @@ pub fn scan(env: &[String], label: &str, outcome: &mut ScanOutcome) {
         for r in &mut finding.related {
             r.message = reword(&r.message, label);
         }
+        let line = finding.region.map_or(1, |r| r.start.line);
+        if let Some(h) = line.checked_sub(1).and_then(|i| all.get(i)) {
+            hashes.insert(line, h.clone());
+        }
         outcome.findings.push(finding);
     }
+    outcome.line_hashes.insert(label.to_string(), hashes);
 }
 
 /// Moves a finding from `from` to `to`: its path, and related locations in
@@ -260,5 +269,7 @@ mod tests {
             }
             assert!(!f.message.contains(&key));
         }
+        let hashes = &out.line_hashes["app:1!config!/Env"];
+        assert!(hashes.contains_key(&3), "{hashes:?}");
     }
 }

@@ -2,7 +2,7 @@
 //! file, note whiteouts. Bounded in decompressed bytes and entries.
 
 use std::cell::Cell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
@@ -23,6 +23,8 @@ pub struct LayerResult {
     /// Directories made opaque by `.wh..wh..opq`.
     pub opaque_dirs: Vec<String>,
     pub notices: Vec<Notice>,
+    /// Line hashes of the files with findings, by path and line.
+    pub line_hashes: HashMap<String, HashMap<usize, String>>,
     pub files_read: usize,
     pub files_skipped: usize,
     pub bytes_read: u64,
@@ -252,7 +254,21 @@ fn scan_entry(
             ));
         }
     }
+    result
+        .line_hashes
+        .insert(path.to_string(), line_hashes_for(&bytes, &findings));
     result.files.push((path.to_string(), findings));
+}
+
+/// `primaryLocationLineHash` of the lines the findings start on, computed
+/// now, while the file's content is at hand (it is not on disk later).
+pub fn line_hashes_for(bytes: &[u8], findings: &[Finding]) -> HashMap<usize, String> {
+    let all = crate::report::line_hash::line_hashes(bytes);
+    findings
+        .iter()
+        .map(|f| f.region.map_or(1, |r| r.start.line))
+        .filter_map(|line| Some((line, all.get(line.checked_sub(1)?)?.clone())))
+        .collect()
 }
 
 fn clip(text: &str, max: usize) -> String {

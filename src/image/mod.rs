@@ -53,8 +53,15 @@ impl Default for ImageOptions {
     }
 }
 
+/// What [`scan`] found: the findings, and the names of the images (the
+/// prefix of every location, `name!…`).
+pub struct Scanned {
+    pub outcome: ScanOutcome,
+    pub images: Vec<String>,
+}
+
 /// Scans every image in the archive or layout at `path`.
-pub fn scan(path: &Path, opts: &ImageOptions) -> Result<ScanOutcome, String> {
+pub fn scan(path: &Path, opts: &ImageOptions) -> Result<Scanned, String> {
     let mut source = Source::open(path, opts.max_image_bytes)?;
     let images = archive::images(&source)?;
     if images.is_empty() {
@@ -100,7 +107,10 @@ pub fn scan(path: &Path, opts: &ImageOptions) -> Result<ScanOutcome, String> {
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Ok(outcome)
+    Ok(Scanned {
+        outcome,
+        images: images.into_iter().map(|i| i.name).collect(),
+    })
 }
 
 /// The image's `Env` (an execution context, like a Dockerfile's `ENV`) and
@@ -118,6 +128,8 @@ fn scan_config(image: &Image, outcome: &mut ScanOutcome) {
     if !created.is_empty() {
         let label = format!("{}!config!/history", image.name);
         let scanned = crate::scan::scan_bytes("history.txt", created.as_bytes());
+        let hashes = layer::line_hashes_for(created.as_bytes(), &scanned.findings);
+        outcome.line_hashes.insert(label.clone(), hashes);
         for mut finding in scanned.findings {
             env::relabel(&mut finding, "history.txt", &label);
             outcome.findings.push(finding);
@@ -155,6 +167,9 @@ fn report_layer(
             }
             f.message.push(']');
             outcome.findings.push(f);
+        }
+        if let Some(hashes) = result.line_hashes.get(path) {
+            outcome.line_hashes.insert(display, hashes.clone());
         }
     }
     for n in &result.notices {
