@@ -134,6 +134,10 @@ pub struct ScanOutcome {
     pub contexts: Vec<crate::report::markdown::ContextRow>,
     /// The config's custom rules, for SARIF rule descriptors.
     pub custom_rules: Vec<crate::report::sarif::CustomRuleMeta>,
+    /// `primaryLocationLineHash` of findings whose content is not on disk
+    /// (image layers and configs), by display path and line, computed when
+    /// the content was read. SARIF uses these instead of reading the path.
+    pub line_hashes: std::collections::HashMap<String, std::collections::HashMap<usize, String>>,
 }
 
 /// Scans the given paths. `Err` only for fatal problems (a path that does not exist).

@@ -544,3 +544,81 @@ fn usage_errors_exit_2() {
     assert_eq!(dup.code, 2);
     assert!(dup.stderr.contains("appears twice"), "{}", dup.stderr);
 }
+
+/// A fleet-level config that cannot be used is a usage error before any
+/// scan, not a roll-up in which every repository failed.
+#[test]
+fn a_bad_fleet_config_is_a_usage_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    write(root, "org/alpha/.env", dotenv(1));
+    write(root, "bad.toml", "this is not toml = = =\n");
+    let bad = root.join("bad.toml").display().to_string();
+    let missing = root.join("missing.toml").display().to_string();
+    for config in [bad.as_str(), missing.as_str()] {
+        let run = claudit(root, &["fleet", "org", "--out", "out", "--config", config]);
+        assert_eq!(run.code, 2, "{config}: {}", run.stderr);
+        assert!(run.stderr.contains("--config"), "{}", run.stderr);
+        assert!(
+            !root.join("out/fleet.json").exists(),
+            "nothing is scanned or written"
+        );
+    }
+}
+
+/// A dirty work tree edited again between runs has the same `git status`
+/// both times; its content changed, so `--resume` scans it again.
+#[test]
+fn resume_rescans_a_dirty_repository_whose_content_changed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    let org = root.join("org");
+    write(&org, "alpha/README.md", "hello\n");
+    git(&org.join("alpha"), &["init", "-q"]);
+    git(&org.join("alpha"), &["add", "."]);
+    git(&org.join("alpha"), &["commit", "-q", "-m", "init"]);
+    // Dirty: a modified tracked file and an untracked one.
+    write(&org, "alpha/README.md", "changed\n");
+    write(&org, "alpha/.env", "NOTHING=here\n");
+    let args = ["fleet", "org", "--out", "out", "--resume"];
+    let first = claudit(root, &args);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let again = claudit(root, &args);
+    assert!(
+        line_of(&again.stderr, "alpha").is_some_and(|l| l.contains("skipped")),
+        "unchanged dirty tree is skipped: {}",
+        again.stderr
+    );
+    // Same status lines (` M README.md`, `?? .env`), different content.
+    write(&org, "alpha/.env", dotenv(5));
+    let third = claudit(root, &args);
+    assert!(
+        line_of(&third.stderr, "alpha").is_some_and(|l| !l.contains("skipped")),
+        "{}",
+        third.stderr
+    );
+    let rollup = read_json(&root.join("out/fleet.json"));
+    assert_eq!(repo(&rollup, "alpha")["rules"]["CLD101"], 1, "{rollup}");
+}
+
+/// The example org workflow's merge job runs after a failed shard (to keep
+/// what there is), so it must say the roll-up is partial and fail.
+#[test]
+fn org_workflow_marks_a_partial_roll_up_and_fails() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/workflows/org-audit.yml");
+    let text = read(&path);
+    let merge = &text[text.find("\n  merge:").expect("merge job")..];
+    assert!(merge.contains("if: ${{ !cancelled() }}"), "{merge}");
+    assert!(
+        merge.contains("SHARDS_RESULT: ${{ needs.shard.result }}"),
+        "{merge}"
+    );
+    assert!(merge.contains("PARTIAL roll-up"), "{merge}");
+    let fail = &merge[merge
+        .find("- name: Fail when the roll-up is partial")
+        .expect("a failing step")..];
+    assert!(
+        fail.contains("if: ${{ needs.shard.result != 'success' }}") && fail.contains("exit 1"),
+        "{fail}"
+    );
+}

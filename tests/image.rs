@@ -47,11 +47,19 @@ fn findings(run: &common::Run) -> Vec<serde_json::Value> {
     json(run)["findings"].as_array().expect("findings").clone()
 }
 
-/// A classic `docker save` archive: a key in one layer, deleted by a
-/// whiteout in the next; credentials in the config's Env and history.
-#[test]
-fn docker_save_reports_a_whited_out_key_and_the_config() {
-    let dir = tempfile::tempdir().expect("tempdir");
+/// The keys [`classic_archive`] plants.
+struct Planted {
+    key: String,
+    env_key: String,
+    arg_key: String,
+    /// The first layer's diff_id (the SHA-256 of its tar).
+    diff_id: String,
+}
+
+/// A classic `docker save` archive in `dir/app.tar`: a key in one layer,
+/// deleted by a whiteout in the next; credentials in the config's Env and
+/// history; the config's `rootfs` lists the layers' diff_ids.
+fn classic_archive(dir: &Path) -> (Vec<u8>, Planted) {
     let key = testkeys::key("api03", 91);
     let env_key = testkeys::key("api03", 92);
     let arg_key = testkeys::key("admin01", 93);
@@ -63,6 +71,7 @@ fn docker_save_reports_a_whited_out_key_and_the_config() {
     let layer2 = tar_of(&[("app/.wh..env", b"")]);
     let config = serde_json::json!({
         "config": {"Env": ["PATH=/usr/bin", "CLAUDE_CODE_USE_BEDROCK=1", format!("ANTHROPIC_API_KEY={env_key}")]},
+        "rootfs": {"type": "layers", "diff_ids": [format!("sha256:{}", sha(&layer1)), format!("sha256:{}", sha(&layer2))]},
         "history": [
             {"created_by": "COPY app /app"},
             {"created_by": format!("RUN |1 TOKEN={arg_key} /bin/sh -c rm app/.env")},
@@ -79,19 +88,34 @@ fn docker_save_reports_a_whited_out_key_and_the_config() {
         ("aaaaaaaaaaaaaaaa/layer.tar", &layer1),
         ("bbbbbbbbbbbbbbbb/layer.tar", &layer2),
     ]);
-    std::fs::write(dir.path().join("app.tar"), &archive).expect("write");
+    std::fs::write(dir.join("app.tar"), &archive).expect("write");
+    let diff_id = sha(&layer1)[..12].to_string();
+    (
+        archive,
+        Planted {
+            key,
+            env_key,
+            arg_key,
+            diff_id,
+        },
+    )
+}
 
+#[test]
+fn docker_save_reports_a_whited_out_key_and_the_config() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, planted) = classic_archive(dir.path());
     let run = claudit(dir.path(), &["image", "app.tar", "--format", "json"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    for k in [&key, &env_key, &arg_key] {
+    for k in [&planted.key, &planted.env_key, &planted.arg_key] {
         assert!(!run.stdout.contains(k.as_str()), "a key is printed");
     }
     let found = findings(&run);
+    // The layer is labelled by its diff_id, not by the layer ID of the folder.
+    let at = format!("example/app:1!sha256:{}!/app/.env", planted.diff_id);
     let deleted = found
         .iter()
-        .find(|f| {
-            f["path"] == "example/app:1!sha256:aaaaaaaaaaaa!/app/.env" && f["rule_id"] == "CLD101"
-        })
+        .find(|f| f["path"] == at.as_str() && f["rule_id"] == "CLD101")
         .unwrap_or_else(|| panic!("{found:#?}"));
     let message = deleted["message"].as_str().expect("message");
     assert!(
@@ -111,13 +135,301 @@ fn docker_save_reports_a_whited_out_key_and_the_config() {
             .any(|f| f["path"] == "example/app:1!config!/history" && f["rule_id"] == "CLD102"),
         "{found:#?}"
     );
-    // Env is an execution context: Bedrock on and an API key set conflict.
+    // Env is an execution context: Bedrock on and an API key set conflict,
+    // said of the image's config, not of a `.env` file that does not exist.
+    let conflict = found
+        .iter()
+        .find(|f| f["path"] == "example/app:1!config!/Env" && f["rule_id"] == "CLD202")
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    let text = conflict.to_string();
+    assert!(!text.contains(".env") && !text.contains("dotenv"), "{text}");
+    assert!(!text.contains("Dockerfile"), "{text}");
+    for related in conflict["related"].as_array().expect("related") {
+        assert_eq!(related["path"], "example/app:1!config!/Env", "{text}");
+    }
+    assert_eq!(conflict["line"], 3, "the third Env entry: {text}");
+    // A provider baked into the image, as for a Dockerfile.
     assert!(
         found
             .iter()
-            .any(|f| f["path"] == "example/app:1!config!/Env" && f["rule_id"] == "CLD202"),
+            .any(|f| f["path"] == "example/app:1!config!/Env" && f["rule_id"] == "CLD220"),
         "{found:#?}"
     );
+}
+
+/// A classic `docker save` layer without a diff_id is named by its folder,
+/// which is a layer ID, not a digest.
+#[test]
+fn a_layer_id_is_not_called_a_digest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = testkeys::key("api03", 95);
+    let layer = tar_of(&[("app/.env", format!("ANTHROPIC_API_KEY={key}\n").as_bytes())]);
+    let manifest = serde_json::json!([{
+        "Config": "cfg.json",
+        "RepoTags": ["plain:1"],
+        "Layers": ["cccccccccccccccc/layer.tar"]
+    }]);
+    let config = serde_json::json!({"config": {}, "history": []});
+    let archive = tar_of(&[
+        ("manifest.json", manifest.to_string().as_bytes()),
+        ("cfg.json", config.to_string().as_bytes()),
+        ("cccccccccccccccc/layer.tar", &layer),
+    ]);
+    std::fs::write(dir.path().join("plain.tar"), &archive).expect("write");
+    let run = claudit(dir.path(), &["image", "plain.tar", "--format", "json"]);
+    let found = findings(&run);
+    assert!(
+        found
+            .iter()
+            .any(|f| f["path"] == "plain:1!layer-cccccccccccc!/app/.env"),
+        "{found:#?}"
+    );
+}
+
+/// `docker save | gzip` and `| zstd`: the archive itself is compressed.
+#[test]
+fn a_compressed_archive_is_read_as_it_streams() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (archive, planted) = classic_archive(dir.path());
+    std::fs::write(dir.path().join("app.tar.gz"), gzip(&archive)).expect("write");
+    std::fs::write(dir.path().join("app.tar.zst"), zstd(&archive)).expect("write");
+    let at = format!("example/app:1!sha256:{}!/app/.env", planted.diff_id);
+    for name in ["app.tar.gz", "app.tar.zst"] {
+        let run = claudit(dir.path(), &["image", name, "--format", "json"]);
+        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        let found = findings(&run);
+        assert!(
+            found.iter().any(|f| f["path"] == at.as_str()),
+            "{name}: {found:#?}"
+        );
+    }
+}
+
+/// SARIF of an image: a category of its own (never the repository's
+/// `claudit/`), and `primaryLocationLineHash` from the layer's content.
+#[test]
+fn image_sarif_has_a_category_per_image_and_line_hashes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    classic_archive(dir.path());
+    let run = claudit(dir.path(), &["image", "app.tar", "--format", "sarif"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    if let Some(out) = std::env::var_os("CLAUDIT_SARIF_OUT") {
+        std::fs::write(out, &run.stdout).expect("write SARIF");
+    }
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("SARIF");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/sarif-schema-2.1.0.json")).expect("schema");
+    let validator = jsonschema::options().build(&schema).expect("schema");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let runs = doc["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        runs[0]["automationDetails"]["id"],
+        "claudit/image/example/app:1/"
+    );
+    let results = runs[0]["results"].as_array().expect("results");
+    assert!(results.len() >= 4, "{results:#?}");
+    for r in results {
+        let hash = &r["partialFingerprints"]["primaryLocationLineHash"];
+        assert!(
+            hash.as_str().is_some_and(|h| h.contains(':')),
+            "no line hash: {r:#}"
+        );
+    }
+    // The same content gives the same hash wherever it is: line 1 of the
+    // layer's `.env` is `ANTHROPIC_API_KEY=<key>`, as in a file on disk.
+    common::write(
+        dir.path(),
+        "same/.env",
+        format!("ANTHROPIC_API_KEY={}\n", classic_key()),
+    );
+    let disk = claudit(dir.path(), &["scan", "same", "--format", "sarif"]);
+    let disk: serde_json::Value = serde_json::from_str(&disk.stdout).expect("SARIF");
+    let hash_of = |results: &serde_json::Value, suffix: &str| {
+        results
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| {
+                r["ruleId"] == "CLD101"
+                    && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .is_some_and(|u| u.ends_with(suffix))
+            })
+            .map(|r| r["partialFingerprints"]["primaryLocationLineHash"].clone())
+            .unwrap_or_else(|| panic!("no CLD101 at {suffix}"))
+    };
+    assert_eq!(
+        hash_of(&runs[0]["results"], "/app/.env"),
+        hash_of(&disk["runs"][0]["results"], "same/.env")
+    );
+
+    // Two images: two runs, each with its own category; an explicit
+    // category puts them in one.
+    let other = tar_of(&[
+        (
+            "manifest.json",
+            serde_json::json!([{"Config": "c.json", "RepoTags": ["other:2"], "Layers": []}])
+                .to_string()
+                .as_bytes(),
+        ),
+        (
+            "c.json",
+            serde_json::json!({"config": {"Env": ["CLAUDE_CODE_USE_VERTEX=1"]}})
+                .to_string()
+                .as_bytes(),
+        ),
+    ]);
+    std::fs::write(dir.path().join("other.tar"), other).expect("write");
+    let both = claudit(
+        dir.path(),
+        &["image", "app.tar", "other.tar", "--format", "sarif"],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&both.stdout).expect("SARIF");
+    let ids: Vec<&str> = doc["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .map(|r| r["automationDetails"]["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        ["claudit/image/example/app:1/", "claudit/image/other:2/"]
+    );
+    assert!(
+        doc["runs"][1]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .all(
+                |r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("other"))
+            ),
+        "{doc:#}"
+    );
+    let one = claudit(
+        dir.path(),
+        &[
+            "image",
+            "app.tar",
+            "other.tar",
+            "--format",
+            "sarif",
+            "--sarif-category",
+            "images/",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&one.stdout).expect("SARIF");
+    assert_eq!(doc["runs"].as_array().map(Vec::len), Some(1));
+    assert_eq!(doc["runs"][0]["automationDetails"]["id"], "images/");
+}
+
+fn classic_key() -> String {
+    testkeys::key("api03", 91)
+}
+
+/// A header extension (GNU long name, PAX) larger than the cap is reported
+/// and never read; the entry it describes is read under its short name.
+#[test]
+fn oversized_tar_header_extensions_are_not_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = testkeys::key("api03", 96);
+    let content = format!("ANTHROPIC_API_KEY={key}\n");
+    // 8 MiB: well over the 64 KiB cap, small enough to build quickly.
+    let size = 8 * 1024 * 1024u64;
+    let huge = vec![b'a'; size as usize];
+    let mut layers = Vec::new();
+    for (kind, name) in [
+        (tar::EntryType::GNULongName, "././@LongLink"),
+        (tar::EntryType::XHeader, "PaxHeaders/x"),
+    ] {
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(kind);
+        header.set_size(size);
+        header.set_mode(0o644);
+        header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        header.set_cksum();
+        builder.append(&header, huge.as_slice()).expect("tar");
+        let mut file = tar::Header::new_gnu();
+        file.set_size(content.len() as u64);
+        file.set_mode(0o644);
+        builder
+            .append_data(&mut file, "app/.env", content.as_bytes())
+            .expect("tar");
+        layers.push(gzip(&builder.into_inner().expect("tar")));
+    }
+    let manifest = serde_json::json!([{
+        "Config": "missing.json",
+        "RepoTags": ["hostile:1"],
+        "Layers": ["l/layer.tar", "p/layer.tar"]
+    }]);
+    let archive = tar_of(&[
+        ("manifest.json", manifest.to_string().as_bytes()),
+        ("l/layer.tar", &layers[0]),
+        ("p/layer.tar", &layers[1]),
+    ]);
+    assert!(archive.len() < 256 * 1024, "{}", archive.len());
+    std::fs::write(dir.path().join("hostile.tar"), &archive).expect("write");
+    let run = claudit(dir.path(), &["image", "hostile.tar", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let doc = json(&run);
+    let notices = doc["notices"].to_string();
+    for what in ["GNU long-name", "PAX"] {
+        assert!(
+            notices.contains(&format!("a {what} header of {size} bytes")),
+            "{what}: {notices}"
+        );
+    }
+    let found = findings(&run);
+    for layer in ["layer-l", "layer-p"] {
+        let at = format!("hostile:1!{layer}!/app/.env");
+        assert!(
+            found
+                .iter()
+                .any(|f| f["path"] == at.as_str() && f["rule_id"] == "CLD101"),
+            "{at}: {found:#?}"
+        );
+    }
+}
+
+/// `--max-image-size`: the layers of one archive share one budget.
+#[test]
+fn the_archive_has_a_total_decompressed_budget() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = vec![b'x'; 300 * 1024];
+    let layer = gzip(&tar_of(&[("a.txt", &big)]));
+    let layer2 = gzip(&tar_of(&[("b.txt", &big)]));
+    let manifest = serde_json::json!([{
+        "Config": "missing.json",
+        "RepoTags": ["two:1"],
+        "Layers": ["a/layer.tar", "b/layer.tar"]
+    }]);
+    let archive = tar_of(&[
+        ("manifest.json", manifest.to_string().as_bytes()),
+        ("a/layer.tar", &layer),
+        ("b/layer.tar", &layer2),
+    ]);
+    std::fs::write(dir.path().join("two.tar"), &archive).expect("write");
+    let all = claudit(dir.path(), &["image", "two.tar", "--format", "json"]);
+    assert!(!all.stdout.contains("--max-image-size"), "{}", all.stdout);
+    let run = claudit(
+        dir.path(),
+        &[
+            "image",
+            "two.tar",
+            "--format",
+            "json",
+            "--max-image-size",
+            "500000",
+        ],
+    );
+    let doc = json(&run);
+    let notices = doc["notices"].to_string();
+    assert!(notices.contains("--max-image-size"), "{notices}");
+    assert_eq!(doc["summary"]["files_scanned"], 1, "{doc:#}");
 }
 
 /// An OCI layout folder: gzip and zstd layers, an opaque directory.
@@ -184,7 +496,9 @@ fn oci_layout_with_gzip_zstd_and_an_opaque_directory() {
 #[test]
 fn traversal_and_bomb_are_bounded_and_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let traversal = tar_of(&[("../../etc/evil", b"x\n")]);
+    let key = testkeys::key("api03", 97);
+    let evil = format!("ANTHROPIC_API_KEY={key}\n");
+    let traversal = tar_of(&[("../../etc/evil", evil.as_bytes())]);
     // One 32 MB file of zeros: a few tens of KB gzipped.
     let zeros = vec![0u8; 32 * 1024 * 1024];
     let bomb_tar = tar_of(&[("big", &zeros)]);
@@ -213,18 +527,27 @@ fn traversal_and_bomb_are_bounded_and_reported() {
             "1048576",
         ],
     );
-    assert!(
-        run.code == 0 || run.code == 3,
-        "{}{}",
-        run.stdout,
-        run.stderr
-    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     let doc = json(&run);
     let notices = doc["notices"].to_string();
     assert!(
         notices.contains("climbs out of the image root"),
         "{notices}"
     );
+    // Not followed, but its content is in the archive: scanned, under its
+    // sanitized name.
+    let found = findings(&run);
+    let leak = found
+        .iter()
+        .find(|f| f["path"] == "bad:1!layer-t!/etc/evil" && f["rule_id"] == "CLD101")
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    assert!(
+        leak["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("climbs out of the image root")),
+        "{leak}"
+    );
+    assert!(!run.stdout.contains(&key));
     assert!(notices.contains("decompression bomb"), "{notices}");
     assert!(!Path::new("/etc/evil").exists());
 }

@@ -113,6 +113,12 @@ fn scan_fleet(args: &FleetArgs) -> Result<(), String> {
         repos.retain(|r| canonical(&r.path) != out);
     }
     fleet::check_names(&mut repos)?;
+    // A fleet-level config that cannot be used would fail every repository
+    // without its own: a usage error, before anything is scanned.
+    if let Some(config) = &args.config {
+        crate::config::Config::load(Some(config), None)
+            .map_err(|e| format!("--config: {}", e.0))?;
+    }
     if let Some(shard) = args.shard {
         repos.retain(|r| shard.owns(&r.name));
     }
@@ -262,7 +268,7 @@ fn process_repo(repo: &Repo, job: &Job) -> Done {
         };
         if let Err(e) = write_json(&state_path, &state) {
             return Done {
-                summary: RepoSummary::failed(repo, e),
+                summary: RepoSummary::failed(repo, clean_reason(&e, repo)),
                 resumed: false,
             };
         }
@@ -301,7 +307,53 @@ fn clean_reason(reason: &str, repo: &Repo) -> String {
             text = text.replace(&prefix, "");
         }
     }
-    text
+    without_absolute_paths(&text)
+}
+
+/// Any absolute path left in `text` (the output folder, a fleet-level
+/// config, a home folder in an I/O error) shortened to its last component:
+/// `fleet.json` holds no absolute path, whatever the error said.
+fn without_absolute_paths(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = absolute_start(rest) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\'' | ',' | ';' | ')'))
+            .unwrap_or(tail.len());
+        // `…/name:` keeps a trailing colon outside the name.
+        let path = tail[..end].trim_end_matches([':', '.']);
+        let name = path
+            .trim_end_matches(['/', '\\'])
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default();
+        out.push_str("…/");
+        out.push_str(name);
+        rest = &tail[path.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the first absolute path in `text` starts: `/x` or `C:\x` / `C:/x`
+/// at the start of a word (so `a/b` and `--config` are left alone).
+fn absolute_start(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).find(|&i| {
+        let word_start = i == 0
+            || bytes[i - 1].is_ascii_whitespace()
+            || matches!(bytes[i - 1], b'`' | b'"' | b'\'' | b'(' | b'=');
+        if !word_start {
+            return false;
+        }
+        let unix = bytes[i] == b'/' && bytes.get(i + 1).is_some_and(|b| !b.is_ascii_whitespace());
+        let drive = bytes[i].is_ascii_alphabetic()
+            && bytes.get(i + 1) == Some(&b':')
+            && matches!(bytes.get(i + 2), Some(b'/' | b'\\'));
+        unix || drive
+    })
 }
 
 /// The repository's own `.claudit.toml`, else the fleet-level `--config`.
@@ -349,8 +401,10 @@ fn stamp(repo: &Repo, config: Option<&Path>, category: &str) -> Stamp {
     }
 }
 
-/// `git:<HEAD>` plus a hash of `git status` when the work tree is dirty;
-/// `None` when the folder is not a git work tree.
+/// `git:<HEAD>` plus, when the work tree is dirty, a hash of `git status`
+/// and of every dirty file's path and content (a file edited twice between
+/// runs has the same status line both times); `None` when the folder is not
+/// a git work tree.
 fn git_state(dir: &Path) -> Option<String> {
     if !dir.join(".git").exists() {
         return None;
@@ -367,16 +421,51 @@ fn git_state(dir: &Path) -> Option<String> {
             .map(|o| o.stdout)
     };
     let head = git(&["rev-parse", "HEAD"])?;
-    let status = git(&["status", "--porcelain", "--untracked-files=all"])?;
+    let status = git(&["status", "--porcelain", "-z", "--untracked-files=all"])?;
     let head = String::from_utf8_lossy(&head).trim().to_string();
     if status.is_empty() {
-        Some(format!("git:{head}"))
-    } else {
-        Some(format!(
-            "git:{head}+{}",
-            &crate::secrets::hash_hex(&status)[..16]
-        ))
+        return Some(format!("git:{head}"));
     }
+    let mut input = status.clone();
+    for rel in dirty_paths(&status) {
+        input.push(0);
+        input.extend_from_slice(rel.as_bytes());
+        input.push(0);
+        let path = dir.join(&rel);
+        // Content by hash, so a large file costs no more memory than a read.
+        match std::fs::read(&path) {
+            Ok(bytes) => input.extend_from_slice(crate::secrets::hash_hex(&bytes).as_bytes()),
+            Err(_) if path.is_dir() => input.extend_from_slice(&dir_marker(&path)),
+            Err(_) => input.extend_from_slice(b"-"),
+        }
+    }
+    Some(format!(
+        "git:{head}+{}",
+        &crate::secrets::hash_hex(&input)[..16]
+    ))
+}
+
+/// The paths of `git status --porcelain -z` records (`XY path`, and for a
+/// rename or copy a second record holding the original path, skipped).
+fn dirty_paths(status: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut records = status.split(|&b| b == 0).filter(|r| !r.is_empty());
+    while let Some(record) = records.next() {
+        if record.len() < 4 {
+            continue;
+        }
+        out.push(String::from_utf8_lossy(&record[3..]).into_owned());
+        if matches!(record[0], b'R' | b'C') {
+            records.next();
+        }
+    }
+    out
+}
+
+/// A dirty entry that is a folder (a nested repository or submodule): its
+/// content hash stands for its files.
+fn dir_marker(path: &Path) -> Vec<u8> {
+    content_hash(path).into_bytes()
 }
 
 /// SHA-256 over every file's relative path and content, in path order.
@@ -822,6 +911,40 @@ mod tests {
             clean_reason(reason, &repo),
             "invalid config .claudit.toml: TOML parse error at line 1: extra `=`"
         );
+    }
+
+    #[test]
+    fn failure_reasons_hold_no_absolute_path() {
+        let repo = Repo {
+            name: "web".to_string(),
+            path: PathBuf::from("/srv/org/web"),
+            tags: Vec::new(),
+        };
+        for (reason, want) in [
+            (
+                "invalid config /etc/claudit/fleet.toml: TOML parse error",
+                "invalid config …/fleet.toml: TOML parse error",
+            ),
+            (
+                "cannot write /home/me/out/repos/web.json: No space left",
+                "cannot write …/web.json: No space left",
+            ),
+            (
+                "cannot read `C:\\Users\\me\\x.toml`",
+                "cannot read `…/x.toml`",
+            ),
+            ("see app/.env and --config", "see app/.env and --config"),
+        ] {
+            let clean = clean_reason(reason, &repo);
+            assert_eq!(clean, want);
+            assert!(!clean.contains("/home") && !clean.contains("/etc"));
+        }
+    }
+
+    #[test]
+    fn dirty_paths_skip_rename_sources() {
+        let status = b" M a.txt\0R  new.txt\0old.txt\0?? dir/b c.env\0";
+        assert_eq!(dirty_paths(status), ["a.txt", "new.txt", "dir/b c.env"]);
     }
 
     #[test]

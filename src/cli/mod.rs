@@ -167,7 +167,7 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
     /// `runAutomationDetails.id` of the SARIF run (GitHub's category).
-    #[arg(long, value_name = "CATEGORY", default_value = "claudit/")]
+    #[arg(long, value_name = "CATEGORY", default_value = DEFAULT_SARIF_CATEGORY)]
     pub sarif_category: String,
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -182,7 +182,22 @@ pub struct OutputArgs {
     /// Link findings in markdown to this URL prefix (e.g. `https://github.com/o/r/blob/SHA/`).
     #[arg(long, value_name = "URL")]
     pub link_base: Option<String>,
+    /// Not an option: set by commands whose SARIF has one run per part
+    /// (`claudit image`: one per image, each with its own category).
+    #[arg(skip)]
+    pub sarif_runs: Vec<SarifRun>,
 }
+
+/// One SARIF run of a split report: the results whose path starts with
+/// `path_prefix`, under `category`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SarifRun {
+    pub category: String,
+    pub path_prefix: String,
+}
+
+/// `--sarif-category`'s default (a repository scan's category).
+pub const DEFAULT_SARIF_CATEGORY: &str = "claudit/";
 
 /// An extra report written in the same run (`--report json=out.json`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -108,28 +108,7 @@ fn render(
     match format {
         Format::Text => report::text::render(&shown, color),
         Format::Json => report::json::render(&shown, &outcome.notices, &outcome.stats),
-        Format::Sarif => {
-            let mut notifications: Vec<report::sarif::ToolNotification> =
-                outcome.notices.iter().map(Into::into).collect();
-            if let Some(why) = &outcome.stats.diff_base_unavailable {
-                notifications.push(report::sarif::ToolNotification {
-                    level: crate::finding::Severity::Warning,
-                    message: format!("--diff-base: {why}; scanned and reported everything"),
-                    path: None,
-                });
-            }
-            let options = report::sarif::SarifOptions {
-                category: args.sarif_category.clone(),
-                custom_rules: outcome.custom_rules.clone(),
-                ..Default::default()
-            };
-            // Line hashes let uploads that bypass upload-sarif (the REST API)
-            // keep alerts stable; only files with findings are read again.
-            let read = |path: &str| std::fs::read(path).ok();
-            let results =
-                crate::triage::select(outcome, view.include_suppressed, view.whole_tree_sarif);
-            report::sarif::to_sarif_with_line_hashes(&results, &notifications, &options, &read)
-        }
+        Format::Sarif => sarif(outcome, args, view),
         Format::Github => report::github::to_github(&shown),
         Format::Markdown => report::markdown::render(
             &shown,
@@ -158,6 +137,84 @@ fn hidden_by_triage(outcome: &ScanOutcome, view: &View) -> report::markdown::Hid
         diff_reference: t.diff.as_ref().map(|d| d.reference.clone()),
         diff_unavailable: outcome.stats.diff_base_unavailable.clone(),
     }
+}
+
+/// One SARIF run, or with [`OutputArgs::sarif_runs`] one run per group of
+/// paths (each image of `claudit image`), each with its own category.
+fn sarif(outcome: &ScanOutcome, args: &OutputArgs, view: &View) -> String {
+    let results = crate::triage::select(outcome, view.include_suppressed, view.whole_tree_sarif);
+    // Line hashes let uploads that bypass upload-sarif (the REST API) keep
+    // alerts stable; only files with findings are read again, and content
+    // that is not on disk (image layers) was hashed when it was scanned.
+    let read = |path: &str| std::fs::read(path).ok();
+    let run =
+        |findings: &[crate::finding::Finding], notices: &[&crate::scan::Notice], category: &str| {
+            let mut notifications: Vec<report::sarif::ToolNotification> =
+                notices.iter().map(|n| (*n).into()).collect();
+            if let Some(why) = &outcome.stats.diff_base_unavailable {
+                notifications.push(report::sarif::ToolNotification {
+                    level: crate::finding::Severity::Warning,
+                    message: format!("--diff-base: {why}; scanned and reported everything"),
+                    path: None,
+                });
+            }
+            let options = report::sarif::SarifOptions {
+                category: category.to_string(),
+                custom_rules: outcome.custom_rules.clone(),
+                ..Default::default()
+            };
+            report::sarif::to_sarif_with_known_line_hashes(
+                findings,
+                &notifications,
+                &options,
+                &read,
+                &outcome.line_hashes,
+            )
+        };
+    if args.sarif_runs.is_empty() {
+        let notices: Vec<&crate::scan::Notice> = outcome.notices.iter().collect();
+        return run(&results, &notices, &args.sarif_category);
+    }
+    // Runs with the same category are one run.
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for r in &args.sarif_runs {
+        match groups.iter_mut().find(|(c, _)| *c == r.category) {
+            Some((_, prefixes)) => prefixes.push(&r.path_prefix),
+            None => groups.push((&r.category, vec![&r.path_prefix])),
+        }
+    }
+    let owner = |path: &str| {
+        groups
+            .iter()
+            .position(|(_, prefixes)| prefixes.iter().any(|p| path.starts_with(p)))
+            .unwrap_or(0)
+    };
+    let mut log: Option<serde_json::Value> = None;
+    let mut runs = Vec::new();
+    for (i, (category, _)) in groups.iter().enumerate() {
+        let findings: Vec<crate::finding::Finding> = results
+            .iter()
+            .filter(|f| owner(&f.path) == i)
+            .cloned()
+            .collect();
+        let notices: Vec<&crate::scan::Notice> = outcome
+            .notices
+            .iter()
+            .filter(|n| owner(&n.path) == i)
+            .collect();
+        let text = run(&findings, &notices, category);
+        let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+            return text;
+        };
+        if let Some(serde_json::Value::Array(r)) = doc.get_mut("runs").map(serde_json::Value::take)
+        {
+            runs.extend(r);
+        }
+        log.get_or_insert(doc);
+    }
+    let mut log = log.unwrap_or_default();
+    log["runs"] = serde_json::Value::Array(runs);
+    serde_json::to_string_pretty(&log).unwrap_or_default()
 }
 
 /// `findings=N`, `errors=N`, `warnings=N`, `notes=N`: what the gate counts,

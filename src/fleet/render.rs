@@ -12,6 +12,8 @@ struct Table {
     empty: &'static str,
     columns: &'static [&'static str],
     rows: Vec<Vec<String>>,
+    /// Shown folded (`<details>`), for long lists.
+    collapsed: bool,
 }
 
 fn tables(r: &Rollup) -> Vec<Table> {
@@ -74,24 +76,49 @@ fn tables(r: &Rollup) -> Vec<Table> {
         .iter()
         .map(|f| vec![f.name.clone(), f.reason.clone()])
         .collect();
+    let repositories = r
+        .repositories
+        .iter()
+        .map(|s| {
+            let rules: Vec<String> = s.rules.iter().map(|(id, n)| format!("{id}×{n}")).collect();
+            vec![
+                s.name.clone(),
+                s.tags.join(", "),
+                s.status.clone(),
+                s.files_scanned.to_string(),
+                s.findings.error.to_string(),
+                s.findings.warning.to_string(),
+                s.findings.note.to_string(),
+                rules.join(", "),
+                s.secrets.len().to_string(),
+                s.sarif
+                    .clone()
+                    .or_else(|| s.reason.clone())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
     vec![
         Table {
             title: "Totals",
             empty: "",
             columns: &["", "count"],
             rows: totals,
+            collapsed: false,
         },
         Table {
             title: "Findings by rule",
             empty: "No findings.",
             columns: &["rule", "findings"],
             rows: rules,
+            collapsed: false,
         },
         Table {
             title: "Worst repositories",
             empty: "No repository has findings.",
             columns: &["repository", "error", "warning", "note"],
             rows: worst,
+            collapsed: false,
         },
         Table {
             title: "Auth inventory",
@@ -105,18 +132,39 @@ fn tables(r: &Rollup) -> Vec<Table> {
                 "billing",
             ],
             rows: auth,
+            collapsed: false,
         },
         Table {
             title: "Secret reuse",
             empty: "No secret appears in more than one repository.",
             columns: &["secret id", "types", "repositories"],
             rows: reuse,
+            collapsed: false,
         },
         Table {
             title: "Repositories that failed to scan",
             empty: "None.",
             columns: &["repository", "reason"],
             rows: failed,
+            collapsed: false,
+        },
+        Table {
+            title: "Repositories",
+            empty: "No repository.",
+            columns: &[
+                "repository",
+                "tags",
+                "status",
+                "files",
+                "error",
+                "warning",
+                "note",
+                "rules",
+                "secrets",
+                "SARIF or reason",
+            ],
+            rows: repositories,
+            collapsed: true,
         },
     ]
 }
@@ -130,6 +178,15 @@ pub fn markdown(r: &Rollup) -> String {
             let _ = writeln!(out, "{}", table.empty);
             continue;
         }
+        if table.collapsed {
+            // GitHub renders the table inside; the blank line is required.
+            let _ = write!(
+                out,
+                "<details>\n<summary>{} ({})</summary>\n\n",
+                table.title,
+                table.rows.len()
+            );
+        }
         let _ = writeln!(out, "| {} |", table.columns.join(" | "));
         let _ = writeln!(
             out,
@@ -139,6 +196,9 @@ pub fn markdown(r: &Rollup) -> String {
         for row in &table.rows {
             let cells: Vec<String> = row.iter().map(|c| md_cell(c)).collect();
             let _ = writeln!(out, "| {} |", cells.join(" | "));
+        }
+        if table.collapsed {
+            out.push_str("\n</details>\n");
         }
     }
     out
@@ -170,6 +230,14 @@ pub fn html(r: &Rollup) -> String {
             let _ = writeln!(out, "<p>{}</p>", escape(table.empty));
             continue;
         }
+        if table.collapsed {
+            let _ = writeln!(
+                out,
+                "<details><summary>{} ({})</summary>",
+                escape(table.title),
+                table.rows.len()
+            );
+        }
         out.push_str("<table>\n<tr>");
         for c in table.columns {
             let _ = write!(out, "<th>{}</th>", escape(c));
@@ -183,6 +251,9 @@ pub fn html(r: &Rollup) -> String {
             out.push_str("</tr>\n");
         }
         out.push_str("</table>\n");
+        if table.collapsed {
+            out.push_str("</details>\n");
+        }
     }
     out.push_str("</body>\n</html>\n");
     out
@@ -223,6 +294,36 @@ mod tests {
         assert!(page.contains("&lt;script&gt;"));
         assert!(!page.contains("<script>"));
         assert!(!page.contains("src=") && !page.contains("href="));
+    }
+
+    /// Every repository of `fleet.json`, with its tags, in both renderings.
+    #[test]
+    fn both_list_every_repository_with_its_tags() {
+        let repo = |name: &str, tags: &[&str]| Repo {
+            name: name.to_string(),
+            path: std::path::PathBuf::from(name),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+        };
+        let ok = RepoSummary::scanned(&repo("web", &["prod", "team-a"]), &[], 3, Vec::new());
+        let bad = RepoSummary::failed(&repo("api", &["legacy"]), "cannot read".to_string());
+        let r = rollup(vec![ok, bad]);
+        let md = markdown(&r);
+        assert!(md.contains("<summary>Repositories (2)</summary>"), "{md}");
+        assert!(
+            md.contains("| web | prod, team-a | ok | 3 | 0 | 0 | 0 |  | 0 | repos/web.sarif |"),
+            "{md}"
+        );
+        assert!(md.contains("| api | legacy | failed |"), "{md}");
+        let page = html(&r);
+        assert!(page.contains("<details><summary>Repositories (2)</summary>"));
+        assert!(
+            page.contains("<td>web</td><td>prod, team-a</td><td>ok</td>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<td>api</td><td>legacy</td><td>failed</td>"),
+            "{page}"
+        );
     }
 
     #[test]

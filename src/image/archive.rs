@@ -3,10 +3,14 @@
 //! a tar. A tar is read twice: once for the small JSON files, once for the
 //! layers, so nothing is extracted or held whole.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use super::tarwalk::{self, Step};
 
 use serde_json::Value;
 
@@ -19,9 +23,15 @@ const MAX_INDEX_DEPTH: usize = 4;
 
 pub enum Source {
     Dir(PathBuf),
+    /// A tar, possibly gzip- or zstd-compressed as a whole (`docker save |
+    /// gzip`), decompressed as it streams.
     Tar {
         path: PathBuf,
         meta: HashMap<String, Vec<u8>>,
+        /// Decompressed bytes read from the tar at most (`--max-image-size`).
+        limit: u64,
+        /// What reading it left out (oversized tar header extensions).
+        notes: Vec<String>,
     },
 }
 
@@ -37,23 +47,36 @@ pub struct Image {
     pub created_by: Vec<String>,
     /// The `created_by` of the step that made each layer, when known.
     pub layer_steps: Vec<Option<String>>,
+    /// How findings name each layer: see [`layer_label`].
+    pub labels: Vec<String>,
 }
 
 impl Source {
-    pub fn open(path: &Path) -> Result<Source, String> {
+    pub fn open(path: &Path, limit: u64) -> Result<Source, String> {
         if path.is_dir() {
             return Ok(Source::Dir(path.to_path_buf()));
         }
-        let meta = read_meta(path)?;
+        let mut notes = Vec::new();
+        let meta = read_meta(path, limit, &mut notes)?;
         Ok(Source::Tar {
             path: path.to_path_buf(),
             meta,
+            limit,
+            notes,
         })
     }
 
     fn display(&self) -> String {
         match self {
             Source::Dir(p) | Source::Tar { path: p, .. } => p.display().to_string(),
+        }
+    }
+
+    /// What reading the archive itself left out, for notices.
+    pub fn notes(&self) -> &[String] {
+        match self {
+            Source::Dir(_) => &[],
+            Source::Tar { notes, .. } => notes,
         }
     }
 
@@ -74,7 +97,7 @@ impl Source {
 
     /// Calls `visit(name, reader)` for each file of the archive named in `wanted`.
     pub fn for_each_blob(
-        &self,
+        &mut self,
         wanted: &HashSet<String>,
         mut visit: impl FnMut(&str, &mut dyn Read),
     ) -> Result<(), String> {
@@ -88,19 +111,33 @@ impl Source {
                 }
                 Ok(())
             }
-            Source::Tar { path, .. } => {
+            Source::Tar {
+                path, limit, notes, ..
+            } => {
                 let wanted: HashMap<String, &String> = wanted
                     .iter()
                     .filter_map(|w| Some((normalize(w)?, w)))
                     .collect();
-                let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-                let mut archive = tar::Archive::new(BufReader::new(file));
-                let entries = archive
-                    .entries()
+                let (reader, hit) = open_tar(path, *limit)?;
+                let mut archive = tar::Archive::new(reader);
+                let entries = tarwalk::walk(&mut archive)
                     .map_err(|e| format!("{}: not a tar archive: {e}", path.display()))?;
-                for entry in entries {
-                    let Ok(mut entry) = entry else { break };
-                    let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+                for step in entries {
+                    let (name, mut entry, note) = match step {
+                        Ok(Step::Member { name, entry, note }) => (name, entry, note),
+                        Ok(Step::Skipped(why) | Step::Stop(why)) => {
+                            notes.push(why);
+                            continue;
+                        }
+                        Err(_) => {
+                            if hit.get() {
+                                notes.push(limit_note(*limit));
+                            }
+                            break;
+                        }
+                    };
+                    notes.extend(note);
+                    let name = String::from_utf8_lossy(&name).into_owned();
                     if let Some(original) = normalize(&name).and_then(|n| wanted.get(&n)) {
                         visit(original, &mut entry);
                     }
@@ -111,22 +148,62 @@ impl Source {
     }
 }
 
-/// The small JSON files of a tar, by normalized name.
-fn read_meta(path: &Path) -> Result<HashMap<String, Vec<u8>>, String> {
+/// Set when a bounded stream reached its limit.
+type LimitHit = Rc<Cell<bool>>;
+
+/// The tar at `path`, decompressed when it is gzip or zstd as a whole, and
+/// bounded to `limit` decompressed bytes (the flag says when it was hit).
+fn open_tar(path: &Path, limit: u64) -> Result<(Box<dyn Read>, LimitHit), String> {
     let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut archive = tar::Archive::new(BufReader::new(file));
-    let entries = archive
-        .entries()
+    let stream =
+        super::layer::decompressed(file).map_err(|e| format!("{}: {e}", path.display()))?;
+    let hit = Rc::new(Cell::new(false));
+    let bounded = super::layer::Bounded {
+        inner: stream,
+        left: limit,
+        hit: hit.clone(),
+        used: Rc::new(Cell::new(0)),
+    };
+    Ok((Box::new(bounded), hit))
+}
+
+fn limit_note(limit: u64) -> String {
+    format!(
+        "the archive decompresses to more than --max-image-size ({limit} bytes); the rest was not read"
+    )
+}
+
+/// The small JSON files of a tar, by normalized name.
+fn read_meta(
+    path: &Path,
+    limit: u64,
+    notes: &mut Vec<String>,
+) -> Result<HashMap<String, Vec<u8>>, String> {
+    let (reader, hit) = open_tar(path, limit)?;
+    let mut archive = tar::Archive::new(reader);
+    let entries = tarwalk::walk(&mut archive)
         .map_err(|e| format!("{}: not a tar archive: {e}", path.display()))?;
     let mut meta = HashMap::new();
     let mut total = 0u64;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| format!("{}: broken tar: {e}", path.display()))?;
+    for step in entries {
+        let (name, mut entry) = match step {
+            Ok(Step::Member { name, entry, .. }) => (name, entry),
+            // Reported once, when the layers are read.
+            Ok(Step::Skipped(_) | Step::Stop(_)) => continue,
+            Err(_) if hit.get() => {
+                notes.push(limit_note(limit));
+                break;
+            }
+            Err(e) if meta.is_empty() => {
+                return Err(format!("{}: not a tar archive: {e}", path.display()));
+            }
+            Err(e) => return Err(format!("{}: broken tar: {e}", path.display())),
+        };
         let size = entry.size();
         if !entry.header().entry_type().is_file() || size > MAX_META_FILE {
             continue;
         }
-        let Some(name) = normalize(&String::from_utf8_lossy(&entry.path_bytes())) else {
+        let Some(name) = normalize(&String::from_utf8_lossy(&name)) else {
             continue;
         };
         let mut first = [0u8; 1];
@@ -227,16 +304,59 @@ fn collect_oci(source: &Source, index: &Value, fallback: &str, depth: usize, out
     }
 }
 
+/// A layer's label in locations (`image!label!/path`): `sha256:` and the
+/// first 12 hex digits of a real digest. That is the layer's `diff_id` from
+/// the config's `rootfs` when the config lists one per layer (the same for
+/// a classic `docker save`, Docker 25's OCI-in-tar and an OCI layout of one
+/// image), else the blob's digest when the layer is a content-addressed blob
+/// (`blobs/sha256/<hex>`). A classic `docker save` layer folder is named by
+/// the layer's ID, which is not a digest: `layer-<first 12 of the ID>`.
+fn layer_label(index: usize, layer: &str, diff_ids: &[String]) -> String {
+    let short =
+        |algorithm: &str, hex: &str| format!("{algorithm}:{}", hex.get(..12).unwrap_or(hex));
+    if let Some((algorithm, hex)) = diff_ids.get(index).and_then(|d| d.split_once(':')) {
+        return short(algorithm, hex);
+    }
+    let parts: Vec<&str> = layer
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if let ["blobs", algorithm, hex] = parts.as_slice() {
+        return short(algorithm, hex);
+    }
+    match parts.iter().find(|p| **p != "layer.tar") {
+        Some(id) => format!("layer-{}", id.get(..12).unwrap_or(id)),
+        None => format!("layer-{index}"),
+    }
+}
+
+fn labels(layers: &[String], diff_ids: &[String]) -> Vec<String> {
+    // A config whose diff_ids do not line up with the layers says nothing.
+    let diff_ids = if diff_ids.len() == layers.len() {
+        diff_ids
+    } else {
+        &[]
+    };
+    layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| layer_label(i, l, diff_ids))
+        .collect()
+}
+
 fn with_config(name: String, layers: Vec<String>, config: Option<&Value>) -> Image {
     let Some(config) = config else {
         let layer_steps = vec![None; layers.len()];
+        let labels = labels(&layers, &[]);
         return Image {
             name,
             layers,
             layer_steps,
+            labels,
             ..Image::default()
         };
     };
+    let labels = labels(&layers, &strings(&config["rootfs"]["diff_ids"]));
     let env = strings(&config["config"]["Env"]);
     let history = config["history"].as_array().cloned().unwrap_or_default();
     let created_by: Vec<String> = history
@@ -256,6 +376,7 @@ fn with_config(name: String, layers: Vec<String>, config: Option<&Value>) -> Ima
         env,
         created_by,
         layer_steps,
+        labels,
     }
 }
 
@@ -289,6 +410,37 @@ mod tests {
         assert_eq!(normalize("/etc//passwd").as_deref(), Some("etc/passwd"));
         assert_eq!(normalize("../../etc/passwd"), None);
         assert_eq!(normalize("./"), None);
+    }
+
+    #[test]
+    fn layer_labels_are_digests_or_say_they_are_not() {
+        let hex = "0123456789abcdef0123";
+        // Classic docker save: the folder is the layer ID, not a digest.
+        assert_eq!(
+            labels(&[format!("{hex}/layer.tar")], &[]),
+            ["layer-0123456789ab"]
+        );
+        // ... unless the config's rootfs gives the diff_id.
+        assert_eq!(
+            labels(
+                &[format!("{hex}/layer.tar")],
+                &["sha256:fedcba9876543210".into()]
+            ),
+            ["sha256:fedcba987654"]
+        );
+        // A content-addressed blob is named by its digest.
+        assert_eq!(
+            labels(&[format!("blobs/sha256/{hex}")], &[]),
+            ["sha256:0123456789ab"]
+        );
+        // diff_ids that do not line up with the layers are not used.
+        assert_eq!(
+            labels(
+                &[format!("blobs/sha256/{hex}"), "b/layer.tar".into()],
+                &["sha256:fedcba9876543210".into()]
+            ),
+            ["sha256:0123456789ab", "layer-b"]
+        );
     }
 
     #[test]

@@ -12,9 +12,11 @@
 //! `created_by` step that added it.
 
 mod archive;
+mod env;
 mod layer;
+mod tarwalk;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::finding::Finding;
@@ -28,25 +30,39 @@ pub use layer::LayerResult;
 pub struct ImageOptions {
     /// Decompressed bytes read from one layer; the rest is not read.
     pub max_layer_bytes: u64,
+    /// Decompressed bytes read from one archive: all its layers together,
+    /// and the archive itself when it is compressed as a whole.
+    pub max_image_bytes: u64,
     /// Tar entries read from one layer.
     pub max_entries: u64,
     /// Larger files in a layer are skipped (and reported).
     pub max_file_size: u64,
 }
 
+pub const DEFAULT_MAX_LAYER_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+pub const DEFAULT_MAX_IMAGE_BYTES: u64 = 16 * 1024 * 1024 * 1024;
+
 impl Default for ImageOptions {
     fn default() -> Self {
         ImageOptions {
-            max_layer_bytes: 4 * 1024 * 1024 * 1024,
+            max_layer_bytes: DEFAULT_MAX_LAYER_BYTES,
+            max_image_bytes: DEFAULT_MAX_IMAGE_BYTES,
             max_entries: 1_000_000,
             max_file_size: 64 * 1024 * 1024,
         }
     }
 }
 
+/// What [`scan`] found: the findings, and the names of the images (the
+/// prefix of every location, `name!…`).
+pub struct Scanned {
+    pub outcome: ScanOutcome,
+    pub images: Vec<String>,
+}
+
 /// Scans every image in the archive or layout at `path`.
-pub fn scan(path: &Path, opts: &ImageOptions) -> Result<ScanOutcome, String> {
-    let source = Source::open(path)?;
+pub fn scan(path: &Path, opts: &ImageOptions) -> Result<Scanned, String> {
+    let mut source = Source::open(path, opts.max_image_bytes)?;
     let images = archive::images(&source)?;
     if images.is_empty() {
         return Err(format!(
@@ -58,12 +74,20 @@ pub fn scan(path: &Path, opts: &ImageOptions) -> Result<ScanOutcome, String> {
         .iter()
         .flat_map(|i| i.layers.iter().cloned())
         .collect();
-    let mut layers = std::collections::HashMap::new();
+    let mut layers = HashMap::new();
     let mut outcome = ScanOutcome::default();
+    let mut budget = opts.max_image_bytes;
     source.for_each_blob(&wanted, |name, reader| {
-        let result = layer::scan_layer(reader, opts);
+        let result = layer::scan_layer(reader, opts, &mut budget);
         layers.insert(name.to_string(), result);
     })?;
+    for note in source.notes() {
+        outcome.notices.push(notice(
+            &path.display().to_string(),
+            NoticeKind::Skipped,
+            note.clone(),
+        ));
+    }
     for image in &images {
         scan_config(image, &mut outcome);
         let results: Vec<Option<&LayerResult>> =
@@ -83,21 +107,18 @@ pub fn scan(path: &Path, opts: &ImageOptions) -> Result<ScanOutcome, String> {
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Ok(outcome)
+    Ok(Scanned {
+        outcome,
+        images: images.into_iter().map(|i| i.name).collect(),
+    })
 }
 
-/// The image's `Env` (scanned as a dotenv file, so the credential-variable
-/// rules apply) and its `history[].created_by` lines (build args and `ENV`
-/// values leak there).
+/// The image's `Env` (an execution context, like a Dockerfile's `ENV`) and
+/// its `history[].created_by` lines (build args and `ENV` values leak there).
 fn scan_config(image: &Image, outcome: &mut ScanOutcome) {
     if !image.env.is_empty() {
-        let text: String = image.env.iter().map(|e| format!("{e}\n")).collect();
         let label = format!("{}!config!/Env", image.name);
-        let mut scanned = crate::scan::scan_bytes(".env", text.as_bytes());
-        // CLD219 is about project `.env` files that shells load; an image's
-        // Env is the process environment itself, which the other rules read.
-        scanned.findings.retain(|f| f.rule_id != "CLD219");
-        relabel_into(scanned, &label, outcome);
+        env::scan(&image.env, &label, outcome);
     }
     let created: String = image
         .created_by
@@ -106,18 +127,13 @@ fn scan_config(image: &Image, outcome: &mut ScanOutcome) {
         .collect();
     if !created.is_empty() {
         let label = format!("{}!config!/history", image.name);
-        relabel_into(
-            crate::scan::scan_bytes("history.txt", created.as_bytes()),
-            &label,
-            outcome,
-        );
-    }
-}
-
-fn relabel_into(scanned: ScanOutcome, label: &str, outcome: &mut ScanOutcome) {
-    for mut finding in scanned.findings {
-        finding.path = label.to_string();
-        outcome.findings.push(finding);
+        let scanned = crate::scan::scan_bytes("history.txt", created.as_bytes());
+        let hashes = layer::line_hashes_for(created.as_bytes(), &scanned.findings);
+        outcome.line_hashes.insert(label.clone(), hashes);
+        for mut finding in scanned.findings {
+            env::relabel(&mut finding, "history.txt", &label);
+            outcome.findings.push(finding);
+        }
     }
 }
 
@@ -130,7 +146,7 @@ fn report_layer(
     all: &[Option<&LayerResult>],
     outcome: &mut ScanOutcome,
 ) {
-    let digest = short_digest(&image.layers[index]);
+    let label = &image.labels[index];
     let step = image
         .layer_steps
         .get(index)
@@ -139,10 +155,11 @@ fn report_layer(
         .unwrap_or_default();
     for (path, findings) in &result.files {
         let fate = later_fate(path, index, all);
+        let display = format!("{}!{label}!/{path}", image.name);
         for finding in findings {
             let mut f: Finding = finding.clone();
-            f.path = format!("{}!{digest}!/{path}", image.name);
-            f.message.push_str(&format!(" [in layer {digest}{step}"));
+            env::relabel(&mut f, path, &display);
+            f.message.push_str(&format!(" [in layer {label}{step}"));
             if let Some(fate) = &fate {
                 f.message.push_str(&format!(
                     "; {fate}, but still in the image: anyone who pulls it can read it"
@@ -151,10 +168,17 @@ fn report_layer(
             f.message.push(']');
             outcome.findings.push(f);
         }
+        if let Some(hashes) = result.line_hashes.get(path) {
+            outcome.line_hashes.insert(display, hashes.clone());
+        }
     }
     for n in &result.notices {
         let mut n = n.clone();
-        n.path = format!("{}!{digest}!/{}", image.name, n.path);
+        n.path = if n.path.is_empty() {
+            format!("{}!{label}!", image.name)
+        } else {
+            format!("{}!{label}!/{}", image.name, n.path)
+        };
         outcome.notices.push(n);
     }
     outcome.stats.files_scanned += result.files_read;
@@ -178,16 +202,6 @@ fn later_fate(path: &str, index: usize, all: &[Option<&LayerResult>]) -> Option<
         }
     }
     None
-}
-
-fn short_digest(layer: &str) -> String {
-    match layer
-        .rsplit('/')
-        .find(|p| p.len() >= 12 && *p != "layer.tar")
-    {
-        Some(name) => format!("sha256:{}", name.get(..12).unwrap_or(name)),
-        None => layer.to_string(),
-    }
 }
 
 fn clip(text: &str, max: usize) -> String {
@@ -236,17 +250,5 @@ mod tests {
         assert_eq!(fate(&none), None);
         // A whiteout only affects lower layers, never its own.
         assert_eq!(later_fate("app/.env", 0, &[Some(&gone)]), None);
-    }
-
-    #[test]
-    fn short_digests() {
-        assert_eq!(
-            short_digest("blobs/sha256/0123456789abcdef"),
-            "sha256:0123456789ab"
-        );
-        assert_eq!(
-            short_digest("0123456789abcdef0/layer.tar"),
-            "sha256:0123456789ab"
-        );
     }
 }

@@ -132,11 +132,42 @@ pub fn to_sarif_with_line_hashes(
     render(findings, notifications, opts, Some(read_file))
 }
 
+/// Like [`to_sarif_with_line_hashes`], with line hashes already computed
+/// for some paths (`known`, by display path and line: content that is not on
+/// disk, such as image layers); other paths are read with `read_file`.
+pub fn to_sarif_with_known_line_hashes(
+    findings: &[Finding],
+    notifications: &[ToolNotification],
+    opts: &SarifOptions,
+    read_file: &ReadFile<'_>,
+    known: &HashMap<String, HashMap<usize, String>>,
+) -> String {
+    let mut cache = LineHashCache::new(Some(read_file));
+    let mut lookup = |path: &str, line: usize| match known.get(path) {
+        Some(lines) => lines.get(&line).cloned(),
+        None => cache.hash_of(path, line),
+    };
+    render_with(findings, notifications, opts, &mut lookup)
+}
+
 fn render(
     findings: &[Finding],
     notifications: &[ToolNotification],
     opts: &SarifOptions,
     read_file: Option<&ReadFile<'_>>,
+) -> String {
+    let mut cache = LineHashCache::new(read_file);
+    render_with(findings, notifications, opts, &mut |path, line| {
+        cache.hash_of(path, line)
+    })
+}
+
+/// `line_hash(path, line)`: the `primaryLocationLineHash` of a line, if known.
+fn render_with(
+    findings: &[Finding],
+    notifications: &[ToolNotification],
+    opts: &SarifOptions,
+    line_hash: &mut dyn FnMut(&str, usize) -> Option<String>,
 ) -> String {
     let (kept, dropped) = select_results(findings, MAX_RESULTS);
     let rules = RuleTable::new(
@@ -144,10 +175,9 @@ fn render(
         opts.include_all_rules,
         &opts.custom_rules,
     );
-    let mut hashes = LineHashCache::new(read_file);
     let results = kept
         .iter()
-        .map(|f| result_of(f, &rules, &mut hashes))
+        .map(|f| result_of(f, &rules, line_hash))
         .collect();
 
     let mut tool_notifications: Vec<Notification> =
@@ -451,14 +481,18 @@ fn clip(text: &str, max: usize) -> String {
 // ---------------------------------------------------------------------------
 // Results
 
-fn result_of(finding: &Finding, rules: &RuleTable, hashes: &mut LineHashCache) -> SarifResult {
+fn result_of(
+    finding: &Finding,
+    rules: &RuleTable,
+    line_hash: &mut dyn FnMut(&str, usize) -> Option<String>,
+) -> SarifResult {
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), finding.fingerprint());
     // Line 1 when there is no region, matching the region we emit for it.
     let line = finding.region.map_or(1, |r| r.start.line);
     // A leak that is only in history has no line in the working tree to hash.
     let in_tree = finding.origin.as_ref().is_none_or(|o| o.at_head);
-    if let Some(hash) = hashes.hash_of(&finding.path, line).filter(|_| in_tree) {
+    if let Some(hash) = in_tree.then(|| line_hash(&finding.path, line)).flatten() {
         fingerprints.insert(LINE_HASH_KEY.to_string(), hash);
     }
     let primary = Location {
