@@ -219,11 +219,24 @@ fn api_key_beats_oauth(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) 
     } else {
         "The API key wins, so usage is billed to the API key's Console organization instead of the subscription or federated identity.".to_string()
     };
+    // Every participant a CI secret: an undefined secret expands to "", so
+    // the conflict exists only once both secrets are defined (workflows that
+    // say "set one of these" are common). Still reported: adding the second
+    // secret later switches billing without a change to the workflow.
+    let only_secrets =
+        is_secret_ref(key.binding) && losers.iter().all(|c| is_secret_ref(c.binding));
+    let (both, outcome) = if only_secrets {
+        let mut lowered = outcome;
+        lowered.replace_range(..1, "t");
+        ("are both passed: if both secrets are defined,", lowered)
+    } else {
+        ("are both set.", outcome)
+    };
     let mut report = Report::new(
         "CLD203",
         key.binding,
         format!(
-            "{}: {} and {} are both set. {outcome}{unattended}{federation} Keep one credential.",
+            "{}: {} and {} {both} {outcome}{unattended}{federation} Keep one credential.",
             in_context(ctx, key.binding),
             key.binding.describe(),
             what.join(" and ")
@@ -246,8 +259,23 @@ fn api_key_beats_oauth(ctx: &Context<'_>, auth: &Auth<'_, '_>, sink: &mut Sink) 
         );
         all.push(c.binding);
     }
-    report.lower = uncertain_conflict(&all);
+    report.lower = uncertain_conflict(&all) + u8::from(only_secrets);
     sink.push(report);
+}
+
+/// A value that is only a reference to a CI secret (`${{ secrets.X }}`).
+fn is_secret_ref(binding: &Binding<'_>) -> bool {
+    match &binding.val {
+        Val::Expr(text) => {
+            let inner = text
+                .trim()
+                .trim_start_matches("${{")
+                .trim_end_matches("}}")
+                .trim();
+            inner.starts_with("secrets.") && !inner.contains(['|', '&', ' '])
+        }
+        _ => false,
+    }
 }
 
 fn credential_name(c: &Credential<'_, '_>) -> String {
