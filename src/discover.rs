@@ -5,7 +5,8 @@
 //! and `.gitignore`/`.ignore` rules apply only to untracked files; the user's
 //! global excludes file never applies (Claude Code puts `settings.local.json`
 //! there, and a tracked one must still be found). Outside a work tree the
-//! `.gitignore` files in the tree apply. `--no-ignore` scans everything.
+//! `.gitignore` files in the tree apply. `--no-ignore` scans everything, but
+//! the index is still read: "committed" always means tracked in the index.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -173,11 +174,9 @@ fn walk_root(
     cwd: &Path,
     opts: &DiscoverOptions,
 ) -> Result<(Tree, Vec<Warning>), FatalError> {
-    let tracked = if opts.no_ignore {
-        None
-    } else {
-        git_tracked_files(root)
-    };
+    // The index is read even with `--no-ignore`: that flag only stops ignore
+    // files from hiding files, "committed" still means tracked.
+    let tracked = git_tracked_files(root);
     let in_git = tracked.is_some();
     let overrides = build_overrides(root, &opts.excludes)?;
 

@@ -215,6 +215,73 @@ fn git_index_decides_what_is_committed() {
 }
 
 #[test]
+fn no_ignore_still_reads_the_index_for_committed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    let transcript = "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"hi\"}}\n";
+    write(root, ".claude/projects/p/untracked.jsonl", transcript);
+    write(root, ".claude/projects/p/tracked.jsonl", transcript);
+    write(
+        root,
+        ".claude/settings.local.json",
+        "{\"permissions\":{\"allow\":[\"Bash(*)\"]}}\n",
+    );
+    git(root, &["add", ".claude/projects/p/tracked.jsonl"]);
+    let flagged = |run: &common::Run, rule: &str| -> Vec<String> {
+        json(run)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule_id"] == rule)
+            .filter_map(|f| f["path"].as_str().map(str::to_string))
+            .collect()
+    };
+    for extra in [&[][..], &["--no-ignore"][..]] {
+        let mut args = vec!["scan", ".", "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = claudit(root, &args);
+        assert_eq!(
+            flagged(&run, "CLD115"),
+            [".claude/projects/p/tracked.jsonl"],
+            "{extra:?}: {}",
+            run.stdout
+        );
+        assert!(
+            flagged(&run, "CLD407").is_empty(),
+            "{extra:?}: {}",
+            run.stdout
+        );
+        // A single untracked file given by name is not committed either.
+        for path in [
+            ".claude/projects/p/untracked.jsonl",
+            ".claude/settings.local.json",
+        ] {
+            let mut args = vec!["scan", path, "--format", "json"];
+            args.extend_from_slice(extra);
+            let run = claudit(root, &args);
+            assert!(
+                flagged(&run, "CLD115").is_empty() && flagged(&run, "CLD407").is_empty(),
+                "{extra:?} {path}: {}",
+                run.stdout
+            );
+        }
+        let mut args = vec!["scan", "untracked.jsonl", "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = claudit(&root.join(".claude/projects/p"), &args);
+        assert!(
+            flagged(&run, "CLD115").is_empty(),
+            "{extra:?}: {}",
+            run.stdout
+        );
+    }
+    // Once in the index, the local settings file is committed, --no-ignore or not.
+    git(root, &["add", ".claude/settings.local.json"]);
+    let run = claudit(root, &["scan", ".", "--format", "json", "--no-ignore"]);
+    assert_eq!(flagged(&run, "CLD407"), [".claude/settings.local.json"]);
+}
+
+#[test]
 fn outside_git_gitignore_files_apply_and_exclude_works() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
