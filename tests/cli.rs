@@ -281,6 +281,86 @@ fn no_ignore_still_reads_the_index_for_committed() {
     assert_eq!(flagged(&run, "CLD407"), [".claude/settings.local.json"]);
 }
 
+/// Names that are not UTF-8 are opened by their real bytes; the escaped
+/// form is only what is shown.
+#[cfg(target_os = "linux")]
+#[test]
+fn non_utf8_file_names_are_read() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let a = OsStr::from_bytes(b"k\xff.txt");
+    let b = OsStr::from_bytes(b"sub/k\xfe.txt");
+    std::fs::create_dir_all(root.join("sub")).expect("mkdir");
+    std::fs::write(root.join(a), testkeys::key("api03", 40)).expect("write");
+    std::fs::write(root.join(b), testkeys::key("api03", 41)).expect("write");
+    let paths = |run: &common::Run| -> Vec<String> {
+        assert!(!run.stderr.contains("cannot read"), "{}", run.stderr);
+        json(run)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["path"].as_str().map(str::to_string))
+            .collect()
+    };
+    let both = ["k\\xFF.txt", "sub/k\\xFE.txt"];
+    assert_eq!(
+        paths(&claudit(root, &["scan", ".", "--format", "json"])),
+        both
+    );
+    // In a work tree: tracked (one of them ignored too) and untracked.
+    git(root, &["init", "-q"]);
+    write(root, ".gitignore", "k*.txt\n");
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["add", "-f", "--"])
+        .arg(a)
+        .status()
+        .expect("git add");
+    assert!(status.success());
+    assert_eq!(
+        paths(&claudit(root, &["scan", ".", "--format", "json"])),
+        [both[0]]
+    );
+    assert_eq!(
+        paths(&claudit(
+            root,
+            &["scan", ".", "--format", "json", "--no-ignore"]
+        )),
+        both
+    );
+    // A file argument, inside and outside a work tree.
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_claudit"))
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .args(["scan", "--format", "json"])
+        .arg(b)
+        .output()
+        .expect("run");
+    let run = common::Run {
+        code: run.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+    };
+    assert_eq!(paths(&run), [both[1]], "{}", run.stderr);
+    std::fs::remove_dir_all(root.join(".git")).expect("rm .git");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_claudit"))
+        .current_dir(root.join("sub"))
+        .env("NO_COLOR", "1")
+        .args(["scan", "--format", "json"])
+        .arg(OsStr::from_bytes(b"k\xfe.txt"))
+        .output()
+        .expect("run");
+    let run = common::Run {
+        code: run.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+    };
+    assert_eq!(paths(&run), ["k\\xFE.txt"], "{}", run.stderr);
+}
+
 #[test]
 fn outside_git_gitignore_files_apply_and_exclude_works() {
     let dir = tempfile::tempdir().expect("tempdir");
