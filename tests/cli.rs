@@ -559,6 +559,47 @@ fn stdin_is_scanned_as_the_named_path() {
 }
 
 #[test]
+fn stdin_over_the_size_limit_or_binary_is_skipped_not_cut() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The key sits past the limit: reading only the first bytes would miss it.
+    let content = format!("{}\n{}\n", "x".repeat(200), testkeys::key("api03", 42));
+    let run = claudit_with_stdin(
+        dir.path(),
+        &["scan", "-", "--max-file-size", "100", "--format", "json"],
+        Some(content.as_bytes()),
+    );
+    let v = json(&run);
+    assert_eq!(v["summary"]["files_skipped"], 1, "{}", run.stdout);
+    assert_eq!(v["summary"]["files_scanned"], 0, "{}", run.stdout);
+    assert!(run.stderr.contains("--max-file-size"), "{}", run.stderr);
+    assert_eq!(run.code, 3, "zero files were read");
+    // At the limit exactly it is scanned.
+    let limit = content.len().to_string();
+    let run = claudit_with_stdin(
+        dir.path(),
+        &["scan", "-", "--max-file-size", &limit, "--format", "json"],
+        Some(content.as_bytes()),
+    );
+    assert_eq!(rule_ids(&run), ["CLD101"]);
+    // --skip-binary holds for stdin too.
+    let binary = format!("\0{}\n", testkeys::key("api03", 43));
+    let run = claudit_with_stdin(
+        dir.path(),
+        &["scan", "-", "--skip-binary", "--format", "json"],
+        Some(binary.as_bytes()),
+    );
+    let v = json(&run);
+    assert_eq!(v["summary"]["files_skipped"], 1, "{}", run.stdout);
+    assert!(run.stderr.contains("--skip-binary"), "{}", run.stderr);
+    let run = claudit_with_stdin(
+        dir.path(),
+        &["scan", "-", "--format", "json"],
+        Some(binary.as_bytes()),
+    );
+    assert_eq!(rule_ids(&run), ["CLD101"]);
+}
+
+#[test]
 fn nothing_is_written_into_the_scanned_tree() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(
