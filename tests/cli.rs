@@ -600,6 +600,43 @@ fn stdin_over_the_size_limit_or_binary_is_skipped_not_cut() {
 }
 
 #[test]
+fn color_always_holds_when_piped_and_never_or_no_color_do_not_colour() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "notes.txt",
+        format!("{}\n", testkeys::key("api03", 44)),
+    );
+    let run_with = |args: &[&str], no_color: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claudit"));
+        cmd.current_dir(dir.path()).args(args);
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
+        let out = cmd.output().expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let always = run_with(&["scan", ".", "--color", "always"], false);
+    assert!(always.contains('\x1b'), "{always}");
+    // An explicit choice wins over NO_COLOR.
+    assert!(run_with(&["scan", ".", "--color", "always"], true).contains('\x1b'));
+    for (args, no_color) in [
+        (&["scan", ".", "--color", "never"][..], false),
+        (&["scan", ".", "--color", "auto"][..], true),
+        (&["scan", "."][..], false),
+    ] {
+        let text = run_with(args, no_color);
+        assert!(
+            text.contains("CLD101") && !text.contains('\x1b'),
+            "{args:?}: {text}"
+        );
+    }
+}
+
+#[test]
 fn nothing_is_written_into_the_scanned_tree() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(
