@@ -31,7 +31,11 @@ pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
         return;
     };
     if let Some(rule) = crate::catalog::rule("CLD111") {
-        credential_args(ctx, rule, out);
+        credential_args(ctx, &ctx.parsed.assignments, false, rule, out);
+        // `ONBUILD ENV`/`ONBUILD ARG` run in every image built FROM this one;
+        // they are not this image's environment, so they are not among the
+        // parsed assignments.
+        credential_args(ctx, &onbuild_assignments(doc), true, rule, out);
     }
     if let Some(rule) = crate::catalog::rule("CLD112") {
         credential_copies(ctx, doc, rule, out);
@@ -40,8 +44,14 @@ pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
 
 // ---------------------------------------------------------------- CLD111
 
-fn credential_args(ctx: &FileContext, rule: &Rule, out: &mut Vec<Finding>) {
-    for a in &ctx.parsed.assignments {
+fn credential_args(
+    ctx: &FileContext,
+    assignments: &[Assignment],
+    onbuild: bool,
+    rule: &Rule,
+    out: &mut Vec<Finding>,
+) {
+    for a in assignments {
         if !matches!(a.origin, Origin::DockerEnv | Origin::DockerArg)
             || !is_credential_variable(&a.name)
         {
@@ -59,7 +69,7 @@ fn credential_args(ctx: &FileContext, rule: &Rule, out: &mut Vec<Finding>) {
         }
         let finding = Finding::new("CLD111", rule.severity, rule.confidence)
             .logical(a.logical.clone())
-            .message(credential_arg_message(a));
+            .message(credential_arg_message(a, onbuild));
         // The finding points at the variable name, unless a literal credential
         // is written there: then at the value, which carries the secret (code
         // frames redact the span of a finding's secret).
@@ -73,16 +83,21 @@ fn credential_args(ctx: &FileContext, rule: &Rule, out: &mut Vec<Finding>) {
     }
 }
 
-fn credential_arg_message(a: &Assignment) -> String {
+fn credential_arg_message(a: &Assignment, onbuild: bool) -> String {
     let name = &a.name;
-    let stored = if a.origin == Origin::DockerArg {
-        format!(
+    let stored = match (a.origin == Origin::DockerArg, onbuild) {
+        (true, false) => format!(
             "build argument `{name}` holds a credential: BuildKit records build-arg values in the image history of every `RUN` that uses them (`docker history`)"
-        )
-    } else {
-        format!(
+        ),
+        (false, false) => format!(
             "`ENV {name}` stores a credential in the image configuration, readable by anyone who can pull the image (`docker inspect`)"
-        )
+        ),
+        (true, true) => format!(
+            "`ONBUILD ARG {name}` declares a credential build argument in every image built FROM this one: BuildKit records build-arg values in the image history of every `RUN` that uses them (`docker history`)"
+        ),
+        (false, true) => format!(
+            "`ONBUILD ENV {name}` stores a credential in the configuration of every image built FROM this one, readable by anyone who can pull those images (`docker inspect`); the trigger itself is in this image's configuration"
+        ),
     };
     let default = match &a.value {
         Value::Literal(v) if !is_placeholder_value(v) => format!(
@@ -92,6 +107,50 @@ fn credential_arg_message(a: &Assignment) -> String {
         _ => String::new(),
     };
     format!("{stored}{default}; pass it with `RUN --mount=type=secret,id=…,env={name}` instead")
+}
+
+/// The ENV pairs and ARG names inside `ONBUILD` triggers, as assignments.
+fn onbuild_assignments(doc: &Dockerfile) -> Vec<Assignment> {
+    let mut out = Vec::new();
+    for inst in &doc.instructions {
+        let Args::Onbuild(inner) = &inst.args else {
+            continue;
+        };
+        let origin = match inner.keyword.as_str() {
+            "ENV" => Origin::DockerEnv,
+            "ARG" => Origin::DockerArg,
+            _ => continue,
+        };
+        let Args::KeyValues { pairs, .. } = &inner.args else {
+            continue;
+        };
+        for kv in pairs {
+            let (value, value_span) = match &kv.value {
+                Some(v) => (docker_value(&v.text, kv.expands), v.span.clone()),
+                None => (Value::Empty, kv.key.span.clone()),
+            };
+            out.push(Assignment {
+                name: kv.key.text.clone(),
+                name_span: kv.key.span.clone(),
+                value,
+                value_span,
+                logical: doc.location(inst, &format!("ONBUILD {} {}", inner.keyword, kv.key.text)),
+                origin,
+                scope: doc.scope(inst),
+            });
+        }
+    }
+    out
+}
+
+/// A value after quote removal, as the parser classifies ENV/ARG values:
+/// an expanding value is a reference, a single-quoted `'${X}'` a literal.
+fn docker_value(text: &str, expands: bool) -> Value {
+    match (crate::assign::classify_value(text), expands) {
+        (Value::Literal(_), true) => Value::Reference(text.to_string()),
+        (Value::Reference(_), false) => Value::Literal(text.to_string()),
+        (value, _) => value,
+    }
 }
 
 // ---------------------------------------------------------------- CLD112
@@ -613,6 +672,26 @@ mod tests {
 
     fn ids(findings: &[Finding]) -> Vec<&str> {
         findings.iter().map(|f| f.rule_id).collect()
+    }
+
+    #[test]
+    fn onbuild_env_and_arg_are_checked() {
+        let text = "FROM node\nONBUILD ENV ANTHROPIC_API_KEY=gateway-literal-1234 A=1\nonbuild ARG CLAUDE_CODE_OAUTH_TOKEN\nONBUILD ENV ANTHROPIC_AUTH_TOKEN=$TOKEN\nONBUILD ENV ANTHROPIC_API_KEY=\nONBUILD RUN echo ANTHROPIC_API_KEY=x\n";
+        let found = scan(text);
+        assert_eq!(ids(&found), ["CLD111", "CLD111", "CLD111"]);
+        // A literal: the value, redacted in the message.
+        assert_eq!(&text[found[0].span.clone()], "gateway-literal-1234");
+        assert!(found[0].secret.is_some());
+        assert!(!found[0].message.contains("gateway-literal"));
+        assert!(found[0].message.contains("ONBUILD ENV ANTHROPIC_API_KEY"));
+        assert_eq!(
+            found[0].logical.as_deref(),
+            Some("stage[0] > ONBUILD ENV ANTHROPIC_API_KEY")
+        );
+        assert_eq!(&text[found[1].span.clone()], "CLAUDE_CODE_OAUTH_TOKEN");
+        assert!(found[1].message.contains("ONBUILD ARG"));
+        // A reference in ENV is still a stored credential (as for plain ENV).
+        assert_eq!(&text[found[2].span.clone()], "ANTHROPIC_AUTH_TOKEN");
     }
 
     #[test]
