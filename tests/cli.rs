@@ -636,6 +636,91 @@ fn color_always_holds_when_piped_and_never_or_no_color_do_not_colour() {
     }
 }
 
+/// CLD112 judges `COPY . …` against the build context compose and dev
+/// containers declare, not the Dockerfile's own folder.
+#[test]
+fn copy_all_uses_the_declared_build_context() {
+    let cld112 = |root: &std::path::Path| -> Vec<(String, String, usize)> {
+        let run = claudit(root, &["scan", ".", "--format", "json"]);
+        json(&run)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule_id"] == "CLD112")
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap_or("").to_string(),
+                    f["message"].as_str().unwrap_or("").to_string(),
+                    f["related"].as_array().map_or(0, Vec::len),
+                )
+            })
+            .collect()
+    };
+    // compose: context `.`, Dockerfile in docker/.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "docker/Dockerfile", "FROM node\nCOPY . /app\n");
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  app:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile\n",
+    );
+    write(root, ".env", "ANTHROPIC_API_KEY=${FROM_HOST}\n");
+    write(root, ".credentials.json", "{}\n");
+    let found = cld112(root);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "docker/Dockerfile");
+    assert!(
+        found[0].1.contains("`.credentials.json` and `.env`")
+            && found[0].1.contains("`compose.yaml` service `app`"),
+        "{}",
+        found[0].1
+    );
+    assert_eq!(found[0].2, 1, "the compose context is a related location");
+    // The context root's .dockerignore is the one that counts …
+    write(root, "docker/.dockerignore", ".env\n.credentials.json\n");
+    assert_eq!(cld112(root).len(), 1);
+    write(root, ".dockerignore", ".env\n.credentials.json\n");
+    assert_eq!(cld112(root), []);
+    // … and `<Dockerfile>.dockerignore` beside the Dockerfile wins over it.
+    write(root, "docker/Dockerfile.dockerignore", "node_modules\n");
+    assert_eq!(cld112(root).len(), 1);
+
+    // compose: a context that leaves the Dockerfile's folder out.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "docker/Dockerfile", "FROM node\nCOPY . /app\n");
+    write(root, "docker/.env", "ANTHROPIC_API_KEY=${FROM_HOST}\n");
+    write(root, "svc/main.js", "\n");
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  app:\n    build:\n      context: ./svc\n      dockerfile: ../docker/Dockerfile\n",
+    );
+    assert_eq!(cld112(root), []);
+    // Without compose, the Dockerfile's folder is the context.
+    std::fs::remove_file(root.join("compose.yaml")).expect("rm");
+    assert_eq!(cld112(root).len(), 1);
+
+    // devcontainer: build.context `..` (relative to devcontainer.json).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        ".devcontainer/Dockerfile",
+        "FROM node\nCOPY . /work\n",
+    );
+    write(
+        root,
+        ".devcontainer/devcontainer.json",
+        "{\"build\": {\"dockerfile\": \"Dockerfile\", \"context\": \"..\"}}\n",
+    );
+    write(root, ".env", "ANTHROPIC_API_KEY=${FROM_HOST}\n");
+    let found = cld112(root);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].1.contains("dev container"), "{}", found[0].1);
+}
+
 #[test]
 fn nothing_is_written_into_the_scanned_tree() {
     let dir = tempfile::tempdir().expect("tempdir");

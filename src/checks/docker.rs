@@ -8,8 +8,12 @@
 //!   directly, matched by a glob, or swept in by `COPY . .` because they sit
 //!   in the build context and no `.dockerignore` excludes them.
 //!
-//! The build context is assumed to be the Dockerfile's directory (what
-//! `docker build <dir>` uses); compose or devcontainer files may say otherwise.
+//! CLD112 runs once the project is parsed ([`copies_in_project`]): a
+//! Dockerfile built by compose services or dev containers is judged with the
+//! build contexts they declare (`build.context`); any other Dockerfile with
+//! its own folder as the context (what `docker build <dir>` uses).
+
+use std::collections::HashMap;
 
 use regex::Regex;
 
@@ -17,8 +21,9 @@ use super::FileContext;
 use crate::assign::{Assignment, Origin, Value, is_credential_variable};
 use crate::catalog::Rule;
 use crate::classify::FileKind;
-use crate::finding::{Confidence, Finding};
+use crate::finding::{Confidence, Finding, Related};
 use crate::formats::dockerfile::{Args, Dockerfile, Instruction, Word, is_heredoc_source};
+use crate::project::{FileFacts, Project};
 use crate::secrets::Secret;
 use crate::secrets::placeholder::is_placeholder_value;
 use crate::tree::{join_rel, parent_dir};
@@ -36,9 +41,6 @@ pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
         // they are not this image's environment, so they are not among the
         // parsed assignments.
         credential_args(ctx, &onbuild_assignments(doc), true, rule, out);
-    }
-    if let Some(rule) = crate::catalog::rule("CLD112") {
-        credential_copies(ctx, doc, rule, out);
     }
 }
 
@@ -162,7 +164,195 @@ enum Exposure {
     ClaudeCredential,
 }
 
-fn credential_copies(ctx: &FileContext, doc: &Dockerfile, rule: &Rule, out: &mut Vec<Finding>) {
+/// A build context a Dockerfile is built from.
+#[derive(Debug, Clone)]
+pub struct ContextRoot {
+    /// Relative to the scan root (`""` for the root itself).
+    pub dir: String,
+    /// Who declared it (`compose.yaml` service `app`), and where; `None` for
+    /// the Dockerfile's own folder.
+    pub declared: Option<(String, Related)>,
+}
+
+impl ContextRoot {
+    /// The Dockerfile's own folder (`docker build <dir>`).
+    pub fn own(dockerfile: &str) -> Self {
+        ContextRoot {
+            dir: parent_dir(dockerfile).to_string(),
+            declared: None,
+        }
+    }
+}
+
+/// CLD112 for every parsed Dockerfile, with the contexts compose services
+/// and dev containers build it from, else its own folder.
+pub fn copies_in_project(project: &Project, out: &mut Vec<Finding>) {
+    let declared = declared_contexts(project);
+    for file in project.files_of_kind(FileKind::Dockerfile) {
+        if file.parsed.dockerfile.is_none() {
+            continue;
+        }
+        let Some(tree) = project.trees.get(file.root) else {
+            continue;
+        };
+        let ctx = FileContext {
+            rel_path: &file.rel,
+            kind: file.kind,
+            bytes: &file.bytes,
+            text: Some(file.text()),
+            parsed: &file.parsed,
+            tracked: file.tracked,
+            tokens: &[],
+            tree,
+        };
+        let roots = match declared.get(&(file.root, file.rel.as_str())) {
+            Some(roots) => roots.clone(),
+            None => vec![ContextRoot::own(&file.rel)],
+        };
+        let mut found = Vec::new();
+        copies(&ctx, &roots, &mut found);
+        out.extend(found.into_iter().map(|f| file.locate(f)));
+    }
+}
+
+/// CLD112 for one Dockerfile built from `roots`: one finding per source
+/// (the first context that exposes something through it).
+pub fn copies(ctx: &FileContext, roots: &[ContextRoot], out: &mut Vec<Finding>) {
+    let (Some(doc), Some(rule)) = (
+        ctx.parsed.dockerfile.as_ref(),
+        crate::catalog::rule("CLD112"),
+    ) else {
+        return;
+    };
+    let mut found: Vec<Finding> = Vec::new();
+    for root in roots {
+        let mut more = Vec::new();
+        credential_copies(ctx, doc, root, rule, &mut more);
+        for f in more {
+            if !found.iter().any(|g| g.span == f.span) {
+                found.push(f);
+            }
+        }
+    }
+    out.extend(found);
+}
+
+/// The contexts compose services (`build.context`, `build.dockerfile`
+/// relative to it) and dev containers (`build.context` and
+/// `build.dockerfile`, both relative to the devcontainer file) build each
+/// Dockerfile from, by (root, Dockerfile path).
+fn declared_contexts(project: &Project) -> HashMap<(usize, &str), Vec<ContextRoot>> {
+    use crate::env::build::resolve;
+    let mut out: HashMap<(usize, &str), Vec<ContextRoot>> = HashMap::new();
+    let mut add = |file: &FileFacts,
+                   context: Option<String>,
+                   dockerfile: Option<String>,
+                   who: String,
+                   span| {
+        let (Some(dir), Some(path)) = (context, dockerfile) else {
+            return;
+        };
+        let Some(target) = project
+            .file(file.root, &path)
+            .filter(|f| f.kind == FileKind::Dockerfile)
+        else {
+            return;
+        };
+        let roots = out.entry((target.root, target.rel.as_str())).or_default();
+        if roots.iter().any(|r| r.dir == dir) {
+            return;
+        }
+        let shown = if dir.is_empty() {
+            ".".to_string()
+        } else {
+            dir.clone()
+        };
+        let related = file.related(
+            span,
+            format!(
+                "{who} builds `{}` from the context `{shown}`",
+                target.display
+            ),
+        );
+        roots.push(ContextRoot {
+            dir,
+            declared: Some((format!("`{}` {who}", file.display), related)),
+        });
+    };
+    for file in project.files_of_kind(FileKind::Compose) {
+        let Some(compose) = file.parsed.compose.as_ref() else {
+            continue;
+        };
+        let dir = parent_dir(&file.rel);
+        for service in &compose.services {
+            let Some(build) = &service.build else {
+                continue;
+            };
+            if build.dockerfile_inline.is_some() {
+                continue;
+            }
+            let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
+            let dockerfile = build
+                .dockerfile
+                .as_ref()
+                .map_or("Dockerfile", |d| d.value.as_str());
+            let context_dir = resolve(dir, context);
+            let path = context_dir.as_deref().and_then(|c| resolve(c, dockerfile));
+            let span = build
+                .context
+                .as_ref()
+                .map_or(service.name_span.clone(), |c| c.span.clone());
+            add(
+                file,
+                context_dir,
+                path,
+                format!("service `{}`", service.name),
+                span,
+            );
+        }
+    }
+    for file in project.files_of_kind(FileKind::Devcontainer) {
+        let Some(doc) = file.parsed.json.as_ref() else {
+            continue;
+        };
+        if doc.get("service").is_some() {
+            continue; // a compose service: the compose file declares its build
+        }
+        let build = doc.get("build");
+        let field =
+            |key: &str, legacy: &str| build.and_then(|b| b.get(key)).or_else(|| doc.get(legacy));
+        let Some(dockerfile) = field("dockerfile", "dockerFile").and_then(|n| n.as_str()) else {
+            continue;
+        };
+        let dir = parent_dir(&file.rel);
+        let context = field("context", "context");
+        let context_dir = resolve(dir, context.and_then(|n| n.as_str()).unwrap_or("."));
+        let span = context.map_or_else(
+            || {
+                field("dockerfile", "dockerFile")
+                    .map(|n| n.span.clone())
+                    .unwrap_or_default()
+            },
+            |n| n.span.clone(),
+        );
+        add(
+            file,
+            context_dir,
+            resolve(dir, dockerfile),
+            "dev container".to_string(),
+            span,
+        );
+    }
+    out
+}
+
+fn credential_copies(
+    ctx: &FileContext,
+    doc: &Dockerfile,
+    root: &ContextRoot,
+    rule: &Rule,
+    out: &mut Vec<Finding>,
+) {
     let mut context: Option<BuildContext> = None;
     for inst in &doc.instructions {
         if !matches!(inst.keyword.as_str(), "COPY" | "ADD") || inst.flag("from").is_some() {
@@ -171,7 +361,7 @@ fn credential_copies(ctx: &FileContext, doc: &Dockerfile, rule: &Rule, out: &mut
         let Args::Files { sources, .. } = &inst.args else {
             continue;
         };
-        let context = context.get_or_insert_with(|| BuildContext::load(ctx));
+        let context = context.get_or_insert_with(|| BuildContext::load(ctx, root));
         let excludes = PatternList::new(
             inst.flags
                 .iter()
@@ -284,8 +474,19 @@ fn copy_finding(
     let (files, them) = name_files(&copied.files);
     let copy = format!("`{} {}`", inst.keyword, source.text);
     let message = if copied.from_context {
+        let build_context = match &context.root.declared {
+            Some((who, _)) => format!(
+                "the build context `{}` (set by {who})",
+                if context.root.dir.is_empty() {
+                    "."
+                } else {
+                    context.root.dir.as_str()
+                }
+            ),
+            None => "the build context".to_string(),
+        };
         format!(
-            "{copy} copies {files} from the build context into the image, and {}: {what} stay readable in that layer even if a later step deletes {them}",
+            "{copy} copies {files} from {build_context} into the image, and {}: {what} stay readable in that layer even if a later step deletes {them}",
             context.ignore_note(them)
         )
     } else {
@@ -293,10 +494,14 @@ fn copy_finding(
             "{copy} copies {files} into the image: {what} stay readable in that layer even if a later step deletes {them}; give a build step its credentials with `RUN --mount=type=secret` instead"
         )
     };
-    Finding::new("CLD112", severity, confidence)
+    let mut finding = Finding::new("CLD112", severity, confidence)
         .at(source.span.clone())
         .logical(doc.location(inst, &format!("{} {}", inst.keyword, source.text)))
-        .message(message)
+        .message(message);
+    if let Some((_, related)) = &context.root.declared {
+        finding.related.push(related.clone());
+    }
+    finding
 }
 
 /// "`a`, `b` and 2 more", and the pronoun that goes with it.
@@ -441,6 +646,7 @@ fn glob_intent(rel: &str, glob: &Pattern) -> Option<Exposure> {
 // ---------------------------------------------------------------- build context
 
 struct BuildContext {
+    root: ContextRoot,
     /// Credential and env files in the context, relative to it.
     candidates: Vec<(String, Exposure)>,
     ignore: PatternList,
@@ -449,8 +655,8 @@ struct BuildContext {
 }
 
 impl BuildContext {
-    fn load(ctx: &FileContext) -> Self {
-        let dir = parent_dir(ctx.rel_path);
+    fn load(ctx: &FileContext, root: &ContextRoot) -> Self {
+        let dir = root.dir.as_str();
         let prefix = if dir.is_empty() {
             String::new()
         } else {
@@ -474,6 +680,7 @@ impl BuildContext {
             .map(|(path, text)| (Some(path), PatternList::from_dockerignore(&text)))
             .unwrap_or((None, PatternList::default()));
         BuildContext {
+            root: root.clone(),
             candidates,
             ignore,
             ignore_file,
@@ -662,6 +869,7 @@ mod tests {
             };
             let mut out = Vec::new();
             check(&ctx, &mut out);
+            copies(&ctx, &[ContextRoot::own(path)], &mut out);
             out
         }
     }
