@@ -5,9 +5,11 @@
 //! and `.gitignore`/`.ignore` rules apply only to untracked files; the user's
 //! global excludes file never applies (Claude Code puts `settings.local.json`
 //! there, and a tracked one must still be found). Outside a work tree the
-//! `.gitignore` files in the tree apply. `--no-ignore` scans everything.
+//! `.gitignore` files in the tree apply. `--no-ignore` scans everything, but
+//! the index is still read: "committed" always means tracked in the index.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -44,8 +46,10 @@ impl<'a> Entry<'a> {
         &self.tree.files[self.index]
     }
 
+    /// The real path, to open the file (a name that is not UTF-8 keeps its
+    /// bytes here; [`Entry::rel`] is only for display and matching).
     pub fn abs(&self) -> PathBuf {
-        self.tree.root.join(self.rel())
+        self.tree.path_of(self.rel())
     }
 
     /// Relative to the current directory when under it, else absolute.
@@ -135,10 +139,9 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered,
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| canon.clone())
             };
-            let rel = canon
-                .strip_prefix(&root)
-                .map(rel_string)
-                .unwrap_or_default();
+            let rel_path = canon.strip_prefix(&root).unwrap_or(Path::new(""));
+            let rel = rel_string(rel_path);
+            let raw = is_lossy(rel_path).then(|| (rel.clone(), rel_path.to_path_buf()));
             // File arguments sharing a root share a tree (cross-file checks
             // look within one tree).
             if let Some(&i) = file_trees.iter().find(|&&i| out.trees[i].root == root) {
@@ -147,6 +150,7 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered,
                     tree.files.push(rel);
                     tree.files.sort();
                 }
+                tree.raw_paths.extend(raw);
                 continue;
             }
             let (display_prefix, display_strip) = display_parts(&cwd, &root);
@@ -157,6 +161,7 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered,
                 files: vec![rel],
                 in_git: false,
                 untracked: Vec::new(),
+                raw_paths: raw.into_iter().collect(),
             });
             file_trees.push(out.trees.len() - 1);
             continue;
@@ -173,10 +178,11 @@ fn walk_root(
     cwd: &Path,
     opts: &DiscoverOptions,
 ) -> Result<(Tree, Vec<Warning>), FatalError> {
-    let tracked = if opts.no_ignore {
-        None
-    } else {
-        git_tracked_files(root)
+    // The index is read even with `--no-ignore`: that flag only stops ignore
+    // files from hiding files, "committed" still means tracked.
+    let (tracked, mut raw_paths) = match git_tracked_files(root) {
+        Some((tracked, raw)) => (Some(tracked), raw),
+        None => (None, HashMap::new()),
     };
     let in_git = tracked.is_some();
     let overrides = build_overrides(root, &opts.excludes)?;
@@ -200,15 +206,18 @@ fn walk_root(
     }
 
     let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let raw_found: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
     let warnings: Mutex<Vec<Warning>> = Mutex::new(Vec::new());
     let mut visitors = VisitorBuilder {
         root,
         cwd,
         found: &found,
+        raw: &raw_found,
         warnings: &warnings,
     };
     builder.build_parallel().visit(&mut visitors);
     let mut files = found.into_inner().unwrap_or_default();
+    raw_paths.extend(raw_found.into_inner().unwrap_or_default());
     let mut warnings = warnings.into_inner().unwrap_or_default();
 
     // Tracked files are scanned even when an ignore rule matches them.
@@ -219,7 +228,10 @@ fn walk_root(
             if seen.contains(rel.as_str()) || is_excluded(&overrides, root, rel) {
                 continue;
             }
-            let path = root.join(rel);
+            let path = match raw_paths.get(rel) {
+                Some(raw) => root.join(raw),
+                None => root.join(rel),
+            };
             match std::fs::symlink_metadata(&path) {
                 Ok(m) if m.is_file() => extra.push(rel.clone()),
                 Ok(m)
@@ -238,11 +250,16 @@ fn walk_root(
         if let Ok(rel) = file.strip_prefix(root)
             && std::fs::metadata(file).is_ok_and(|m| m.is_file())
         {
-            files.push(rel_string(rel));
+            let shown = rel_string(rel);
+            if is_lossy(rel) {
+                raw_paths.insert(shown.clone(), rel.to_path_buf());
+            }
+            files.push(shown);
         }
     }
     files.sort();
     files.dedup();
+    raw_paths.retain(|shown, _| files.binary_search(shown).is_ok());
     warnings.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
 
     // Outside a work tree every file counts as committed.
@@ -258,6 +275,7 @@ fn walk_root(
         files,
         in_git,
         untracked,
+        raw_paths,
     };
     Ok((tree, warnings))
 }
@@ -294,6 +312,7 @@ struct VisitorBuilder<'s> {
     root: &'s Path,
     cwd: &'s Path,
     found: &'s Mutex<Vec<String>>,
+    raw: &'s Mutex<Vec<(String, PathBuf)>>,
     warnings: &'s Mutex<Vec<Warning>>,
 }
 
@@ -303,6 +322,7 @@ impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
             root: self.root,
             cwd: self.cwd,
             found: self.found,
+            raw: self.raw,
             warnings: self.warnings,
             local: Vec::new(),
         })
@@ -313,6 +333,8 @@ struct Visitor<'s> {
     root: &'s Path,
     cwd: &'s Path,
     found: &'s Mutex<Vec<String>>,
+    /// Names that are not UTF-8 (rare): shown path and real path.
+    raw: &'s Mutex<Vec<(String, PathBuf)>>,
     warnings: &'s Mutex<Vec<Warning>>,
     local: Vec<String>,
 }
@@ -334,7 +356,13 @@ impl ParallelVisitor for Visitor<'_> {
                     .ok()
                     .filter(|_| is_file)
                 {
-                    self.local.push(rel_string(rel));
+                    let shown = rel_string(rel);
+                    if is_lossy(rel)
+                        && let Ok(mut raw) = self.raw.lock()
+                    {
+                        raw.push((shown.clone(), rel.to_path_buf()));
+                    }
+                    self.local.push(shown);
                 }
             }
             Err(err) => push_warning(self.warnings, walk_error_path(&err), err.to_string()),
@@ -416,9 +444,12 @@ pub(crate) fn is_excluded(overrides: &Override, root: &Path, rel: &str) -> bool 
     false
 }
 
-/// Files tracked in the git index under `root`, relative to `root`; `None`
-/// when `root` is not inside a git work tree or git is unavailable.
-fn git_tracked_files(root: &Path) -> Option<HashSet<String>> {
+/// Files tracked in the git index under `root`, relative to `root`, as
+/// shown (see [`rel_string`]), with the real paths of names that are not
+/// UTF-8; `None` when `root` is not inside a git work tree or git is
+/// unavailable.
+#[allow(clippy::type_complexity)]
+fn git_tracked_files(root: &Path) -> Option<(HashSet<String>, HashMap<String, PathBuf>)> {
     let output = Command::new("git")
         .arg("-C")
         .arg(root)
@@ -429,14 +460,54 @@ fn git_tracked_files(root: &Path) -> Option<HashSet<String>> {
     if !output.status.success() {
         return None;
     }
-    Some(
-        output
-            .stdout
-            .split(|&b| b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect(),
-    )
+    let mut tracked = HashSet::new();
+    let mut raw = HashMap::new();
+    for name in output.stdout.split(|&b| b == 0).filter(|p| !p.is_empty()) {
+        match std::str::from_utf8(name) {
+            Ok(name) => {
+                tracked.insert(name.to_string());
+            }
+            Err(_) => {
+                let shown = escape_bytes(name);
+                if let Some(path) = path_from_bytes(name) {
+                    raw.insert(shown.clone(), path);
+                }
+                tracked.insert(shown);
+            }
+        }
+    }
+    Some((tracked, raw))
+}
+
+/// Git's path bytes as a path (`/`-separated; on Unix any bytes).
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    Some(PathBuf::from(OsStr::from_bytes(bytes)))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> Option<PathBuf> {
+    std::str::from_utf8(bytes).ok().map(PathBuf::from)
+}
+
+/// Bytes that are not UTF-8 shown with each invalid byte as `\xNN`, so two
+/// names that differ only there stay apart (a lossy conversion would give
+/// both the same replacement character).
+fn escape_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The name is not valid Unicode: its display string is not its path.
+fn is_lossy(path: &Path) -> bool {
+    path.to_str().is_none()
 }
 
 /// A file argument as an absolute path: its folder resolved, its own name
@@ -522,13 +593,32 @@ pub fn file_scope(paths: &[PathBuf]) -> Option<FileScope> {
     any_file_in_git.then_some(scope)
 }
 
+/// A relative path as shown and matched: `/`-separated; a name that is not
+/// UTF-8 gets its invalid bytes escaped (the real path is kept aside to
+/// open it, see [`Tree::raw_paths`]).
 fn rel_string(rel: &Path) -> String {
-    let s = rel.to_string_lossy();
+    let s = shown(rel.as_os_str());
     if std::path::MAIN_SEPARATOR == '/' {
         s.into_owned()
     } else {
         s.replace(std::path::MAIN_SEPARATOR, "/")
     }
+}
+
+/// A path or name as shown: itself when valid Unicode, else (on Unix) with
+/// each invalid byte escaped as `\xNN`.
+#[cfg(unix)]
+pub fn shown(s: &OsStr) -> std::borrow::Cow<'_, str> {
+    use std::os::unix::ffi::OsStrExt;
+    match s.to_str() {
+        Some(s) => s.into(),
+        None => escape_bytes(s.as_bytes()).into(),
+    }
+}
+
+#[cfg(not(unix))]
+pub fn shown(s: &OsStr) -> std::borrow::Cow<'_, str> {
+    s.to_string_lossy()
 }
 
 /// Relative to the current directory when under it, else absolute.

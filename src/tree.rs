@@ -1,6 +1,7 @@
 //! The files discovered under one scan root, for checks that look beyond the
 //! file in hand (a Dockerfile's build context, a compose file's `env_file`).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default)]
@@ -20,6 +21,10 @@ pub struct Tree {
     /// Parallel to `files` in a git work tree: not in the index. Empty outside
     /// a work tree, where every file counts as committed.
     pub untracked: Vec<bool>,
+    /// Files whose name is not valid UTF-8 (rare): the path as shown in
+    /// `files` (invalid bytes escaped as `\xNN`) to the real relative path,
+    /// which is what must be opened.
+    pub raw_paths: HashMap<String, PathBuf>,
 }
 
 /// Files larger than this are never read as side files.
@@ -38,6 +43,15 @@ impl Tree {
         match rel.strip_prefix(self.display_strip.as_str()) {
             Some(below) if !self.display_strip.is_empty() => below.to_string(),
             _ => format!("{}{}", self.display_prefix, rel),
+        }
+    }
+
+    /// The absolute path of a file of this tree, to open it (`rel` as in
+    /// `files`; a name that is not UTF-8 is mapped back to its real bytes).
+    pub fn path_of(&self, rel: &str) -> PathBuf {
+        match self.raw_paths.get(rel) {
+            Some(raw) => self.root.join(raw),
+            None => self.root.join(Path::new(rel)),
         }
     }
 
@@ -62,7 +76,7 @@ impl Tree {
     /// Reads a small side file (`.dockerignore`, an `env_file`) under the root.
     /// Returns `None` when it is missing, too large or not UTF-8.
     pub fn read_side_file(&self, rel: &str) -> Option<String> {
-        let path = self.root.join(Path::new(rel));
+        let path = self.path_of(rel);
         let meta = std::fs::metadata(&path).ok()?;
         if !meta.is_file() || meta.len() > SIDE_FILE_LIMIT {
             return None;

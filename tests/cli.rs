@@ -215,6 +215,153 @@ fn git_index_decides_what_is_committed() {
 }
 
 #[test]
+fn no_ignore_still_reads_the_index_for_committed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    let transcript = "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"hi\"}}\n";
+    write(root, ".claude/projects/p/untracked.jsonl", transcript);
+    write(root, ".claude/projects/p/tracked.jsonl", transcript);
+    write(
+        root,
+        ".claude/settings.local.json",
+        "{\"permissions\":{\"allow\":[\"Bash(*)\"]}}\n",
+    );
+    git(root, &["add", ".claude/projects/p/tracked.jsonl"]);
+    let flagged = |run: &common::Run, rule: &str| -> Vec<String> {
+        json(run)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule_id"] == rule)
+            .filter_map(|f| f["path"].as_str().map(str::to_string))
+            .collect()
+    };
+    for extra in [&[][..], &["--no-ignore"][..]] {
+        let mut args = vec!["scan", ".", "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = claudit(root, &args);
+        assert_eq!(
+            flagged(&run, "CLD115"),
+            [".claude/projects/p/tracked.jsonl"],
+            "{extra:?}: {}",
+            run.stdout
+        );
+        assert!(
+            flagged(&run, "CLD407").is_empty(),
+            "{extra:?}: {}",
+            run.stdout
+        );
+        // A single untracked file given by name is not committed either.
+        for path in [
+            ".claude/projects/p/untracked.jsonl",
+            ".claude/settings.local.json",
+        ] {
+            let mut args = vec!["scan", path, "--format", "json"];
+            args.extend_from_slice(extra);
+            let run = claudit(root, &args);
+            assert!(
+                flagged(&run, "CLD115").is_empty() && flagged(&run, "CLD407").is_empty(),
+                "{extra:?} {path}: {}",
+                run.stdout
+            );
+        }
+        let mut args = vec!["scan", "untracked.jsonl", "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = claudit(&root.join(".claude/projects/p"), &args);
+        assert!(
+            flagged(&run, "CLD115").is_empty(),
+            "{extra:?}: {}",
+            run.stdout
+        );
+    }
+    // Once in the index, the local settings file is committed, --no-ignore or not.
+    git(root, &["add", ".claude/settings.local.json"]);
+    let run = claudit(root, &["scan", ".", "--format", "json", "--no-ignore"]);
+    assert_eq!(flagged(&run, "CLD407"), [".claude/settings.local.json"]);
+}
+
+/// Names that are not UTF-8 are opened by their real bytes; the escaped
+/// form is only what is shown.
+#[cfg(target_os = "linux")]
+#[test]
+fn non_utf8_file_names_are_read() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let a = OsStr::from_bytes(b"k\xff.txt");
+    let b = OsStr::from_bytes(b"sub/k\xfe.txt");
+    std::fs::create_dir_all(root.join("sub")).expect("mkdir");
+    std::fs::write(root.join(a), testkeys::key("api03", 40)).expect("write");
+    std::fs::write(root.join(b), testkeys::key("api03", 41)).expect("write");
+    let paths = |run: &common::Run| -> Vec<String> {
+        assert!(!run.stderr.contains("cannot read"), "{}", run.stderr);
+        json(run)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["path"].as_str().map(str::to_string))
+            .collect()
+    };
+    let both = ["k\\xFF.txt", "sub/k\\xFE.txt"];
+    assert_eq!(
+        paths(&claudit(root, &["scan", ".", "--format", "json"])),
+        both
+    );
+    // In a work tree: tracked (one of them ignored too) and untracked.
+    git(root, &["init", "-q"]);
+    write(root, ".gitignore", "k*.txt\n");
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["add", "-f", "--"])
+        .arg(a)
+        .status()
+        .expect("git add");
+    assert!(status.success());
+    assert_eq!(
+        paths(&claudit(root, &["scan", ".", "--format", "json"])),
+        [both[0]]
+    );
+    assert_eq!(
+        paths(&claudit(
+            root,
+            &["scan", ".", "--format", "json", "--no-ignore"]
+        )),
+        both
+    );
+    // A file argument, inside and outside a work tree.
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_claudit"))
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .args(["scan", "--format", "json"])
+        .arg(b)
+        .output()
+        .expect("run");
+    let run = common::Run {
+        code: run.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+    };
+    assert_eq!(paths(&run), [both[1]], "{}", run.stderr);
+    std::fs::remove_dir_all(root.join(".git")).expect("rm .git");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_claudit"))
+        .current_dir(root.join("sub"))
+        .env("NO_COLOR", "1")
+        .args(["scan", "--format", "json"])
+        .arg(OsStr::from_bytes(b"k\xfe.txt"))
+        .output()
+        .expect("run");
+    let run = common::Run {
+        code: run.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+    };
+    assert_eq!(paths(&run), ["k\\xFE.txt"], "{}", run.stderr);
+}
+
+#[test]
 fn outside_git_gitignore_files_apply_and_exclude_works() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
@@ -409,6 +556,169 @@ fn stdin_is_scanned_as_the_named_path() {
     let v = json(&run);
     assert_eq!(v["findings"][0]["path"], ".env");
     assert_eq!(v["findings"][0]["rule_id"], "CLD101");
+}
+
+#[test]
+fn stdin_over_the_size_limit_or_binary_is_skipped_not_cut() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The key sits past the limit: reading only the first bytes would miss it.
+    let content = format!("{}\n{}\n", "x".repeat(200), testkeys::key("api03", 42));
+    let run = claudit_with_stdin(
+        dir.path(),
+        &["scan", "-", "--max-file-size", "100", "--format", "json"],
+        Some(content.as_bytes()),
+    );
+    let v = json(&run);
+    assert_eq!(v["summary"]["files_skipped"], 1, "{}", run.stdout);
+    assert_eq!(v["summary"]["files_scanned"], 0, "{}", run.stdout);
+    assert!(run.stderr.contains("--max-file-size"), "{}", run.stderr);
+    assert_eq!(run.code, 3, "zero files were read");
+    // At the limit exactly it is scanned.
+    let limit = content.len().to_string();
+    let run = claudit_with_stdin(
+        dir.path(),
+        &["scan", "-", "--max-file-size", &limit, "--format", "json"],
+        Some(content.as_bytes()),
+    );
+    assert_eq!(rule_ids(&run), ["CLD101"]);
+    // --skip-binary holds for stdin too.
+    let binary = format!("\0{}\n", testkeys::key("api03", 43));
+    let run = claudit_with_stdin(
+        dir.path(),
+        &["scan", "-", "--skip-binary", "--format", "json"],
+        Some(binary.as_bytes()),
+    );
+    let v = json(&run);
+    assert_eq!(v["summary"]["files_skipped"], 1, "{}", run.stdout);
+    assert!(run.stderr.contains("--skip-binary"), "{}", run.stderr);
+    let run = claudit_with_stdin(
+        dir.path(),
+        &["scan", "-", "--format", "json"],
+        Some(binary.as_bytes()),
+    );
+    assert_eq!(rule_ids(&run), ["CLD101"]);
+}
+
+#[test]
+fn color_always_holds_when_piped_and_never_or_no_color_do_not_colour() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "notes.txt",
+        format!("{}\n", testkeys::key("api03", 44)),
+    );
+    let run_with = |args: &[&str], no_color: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_claudit"));
+        cmd.current_dir(dir.path()).args(args);
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
+        let out = cmd.output().expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let always = run_with(&["scan", ".", "--color", "always"], false);
+    assert!(always.contains('\x1b'), "{always}");
+    // An explicit choice wins over NO_COLOR.
+    assert!(run_with(&["scan", ".", "--color", "always"], true).contains('\x1b'));
+    for (args, no_color) in [
+        (&["scan", ".", "--color", "never"][..], false),
+        (&["scan", ".", "--color", "auto"][..], true),
+        (&["scan", "."][..], false),
+    ] {
+        let text = run_with(args, no_color);
+        assert!(
+            text.contains("CLD101") && !text.contains('\x1b'),
+            "{args:?}: {text}"
+        );
+    }
+}
+
+/// CLD112 judges `COPY . …` against the build context compose and dev
+/// containers declare, not the Dockerfile's own folder.
+#[test]
+fn copy_all_uses_the_declared_build_context() {
+    let cld112 = |root: &std::path::Path| -> Vec<(String, String, usize)> {
+        let run = claudit(root, &["scan", ".", "--format", "json"]);
+        json(&run)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule_id"] == "CLD112")
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap_or("").to_string(),
+                    f["message"].as_str().unwrap_or("").to_string(),
+                    f["related"].as_array().map_or(0, Vec::len),
+                )
+            })
+            .collect()
+    };
+    // compose: context `.`, Dockerfile in docker/.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "docker/Dockerfile", "FROM node\nCOPY . /app\n");
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  app:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile\n",
+    );
+    write(root, ".env", "ANTHROPIC_API_KEY=${FROM_HOST}\n");
+    write(root, ".credentials.json", "{}\n");
+    let found = cld112(root);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "docker/Dockerfile");
+    assert!(
+        found[0].1.contains("`.credentials.json` and `.env`")
+            && found[0].1.contains("`compose.yaml` service `app`"),
+        "{}",
+        found[0].1
+    );
+    assert_eq!(found[0].2, 1, "the compose context is a related location");
+    // The context root's .dockerignore is the one that counts …
+    write(root, "docker/.dockerignore", ".env\n.credentials.json\n");
+    assert_eq!(cld112(root).len(), 1);
+    write(root, ".dockerignore", ".env\n.credentials.json\n");
+    assert_eq!(cld112(root), []);
+    // … and `<Dockerfile>.dockerignore` beside the Dockerfile wins over it.
+    write(root, "docker/Dockerfile.dockerignore", "node_modules\n");
+    assert_eq!(cld112(root).len(), 1);
+
+    // compose: a context that leaves the Dockerfile's folder out.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "docker/Dockerfile", "FROM node\nCOPY . /app\n");
+    write(root, "docker/.env", "ANTHROPIC_API_KEY=${FROM_HOST}\n");
+    write(root, "svc/main.js", "\n");
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  app:\n    build:\n      context: ./svc\n      dockerfile: ../docker/Dockerfile\n",
+    );
+    assert_eq!(cld112(root), []);
+    // Without compose, the Dockerfile's folder is the context.
+    std::fs::remove_file(root.join("compose.yaml")).expect("rm");
+    assert_eq!(cld112(root).len(), 1);
+
+    // devcontainer: build.context `..` (relative to devcontainer.json).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        ".devcontainer/Dockerfile",
+        "FROM node\nCOPY . /work\n",
+    );
+    write(
+        root,
+        ".devcontainer/devcontainer.json",
+        "{\"build\": {\"dockerfile\": \"Dockerfile\", \"context\": \"..\"}}\n",
+    );
+    write(root, ".env", "ANTHROPIC_API_KEY=${FROM_HOST}\n");
+    let found = cld112(root);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].1.contains("dev container"), "{}", found[0].1);
 }
 
 #[test]

@@ -1204,6 +1204,64 @@ fn interpolated_values_show_where_they_come_from() {
 }
 
 #[test]
+fn devcontainer_run_args_env_flags_are_checked_and_set_the_environment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = r#"{
+  "image": "node:22",
+  "runArgs": ["-e", "ANTHROPIC_API_KEY=gw_8fK2nQ7xLm4Rt9Vb", "--env=ANTHROPIC_AUTH_TOKEN=gw_9fK2nQ7xLm4Rt9Vz",
+    "--env", "CLAUDE_CODE_OAUTH_TOKEN=${localEnv:TOKEN}", "-e", "AWS_BEARER_TOKEN_BEDROCK"]
+}
+"#;
+    write(dir.path(), ".devcontainer/devcontainer.json", text);
+    let run = claudit(dir.path(), &["scan", ".", "--format", "json"]);
+    let v = json(&run);
+    let cld110: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "CLD110")
+        .collect();
+    assert_eq!(cld110.len(), 2, "{}", run.stdout);
+    // The span is the value inside the JSON string.
+    let col = |needle: &str| {
+        text.lines()
+            .nth(2)
+            .and_then(|l| l.find(needle))
+            .map(|c| c + 1)
+    };
+    assert_eq!(cld110[0]["line"], 3);
+    assert_eq!(cld110[0]["column"].as_u64(), col("gw_8f").map(|c| c as u64));
+    assert_eq!(
+        cld110[0]["end_column"].as_u64(),
+        col("gw_8f").map(|c| c as u64 + 19)
+    );
+    assert_eq!(cld110[0]["logical_location"], "/runArgs/1");
+    assert_eq!(cld110[1]["logical_location"], "/runArgs/2");
+    assert!(!run.stdout.contains("gw_8fK2nQ7xLm4Rt9Vb"));
+
+    // The dev container's environment has them.
+    let v = json(&claudit(dir.path(), &["env", ".", "--format", "json"]));
+    let ctx = &v["contexts"][0];
+    let var = |name: &str| {
+        ctx["variables"]
+            .as_array()
+            .expect("variables")
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {ctx}"))
+            .clone()
+    };
+    assert_eq!(
+        var("ANTHROPIC_API_KEY")["value"]["layer"],
+        "devcontainer runArgs"
+    );
+    assert_eq!(
+        var("AWS_BEARER_TOKEN_BEDROCK")["value"]["layer"],
+        "devcontainer runArgs"
+    );
+}
+
+#[test]
 fn compose_colon_default_applies_to_an_empty_value() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), ".env", "V=\nB=\n");

@@ -8,8 +8,12 @@
 //!   directly, matched by a glob, or swept in by `COPY . .` because they sit
 //!   in the build context and no `.dockerignore` excludes them.
 //!
-//! The build context is assumed to be the Dockerfile's directory (what
-//! `docker build <dir>` uses); compose or devcontainer files may say otherwise.
+//! CLD112 runs once the project is parsed ([`copies_in_project`]): a
+//! Dockerfile built by compose services or dev containers is judged with the
+//! build contexts they declare (`build.context`); any other Dockerfile with
+//! its own folder as the context (what `docker build <dir>` uses).
+
+use std::collections::HashMap;
 
 use regex::Regex;
 
@@ -17,8 +21,9 @@ use super::FileContext;
 use crate::assign::{Assignment, Origin, Value, is_credential_variable};
 use crate::catalog::Rule;
 use crate::classify::FileKind;
-use crate::finding::{Confidence, Finding};
+use crate::finding::{Confidence, Finding, Related};
 use crate::formats::dockerfile::{Args, Dockerfile, Instruction, Word, is_heredoc_source};
+use crate::project::{FileFacts, Project};
 use crate::secrets::Secret;
 use crate::secrets::placeholder::is_placeholder_value;
 use crate::tree::{join_rel, parent_dir};
@@ -31,17 +36,24 @@ pub fn check(ctx: &FileContext, out: &mut Vec<Finding>) {
         return;
     };
     if let Some(rule) = crate::catalog::rule("CLD111") {
-        credential_args(ctx, rule, out);
-    }
-    if let Some(rule) = crate::catalog::rule("CLD112") {
-        credential_copies(ctx, doc, rule, out);
+        credential_args(ctx, &ctx.parsed.assignments, false, rule, out);
+        // `ONBUILD ENV`/`ONBUILD ARG` run in every image built FROM this one;
+        // they are not this image's environment, so they are not among the
+        // parsed assignments.
+        credential_args(ctx, &onbuild_assignments(doc), true, rule, out);
     }
 }
 
 // ---------------------------------------------------------------- CLD111
 
-fn credential_args(ctx: &FileContext, rule: &Rule, out: &mut Vec<Finding>) {
-    for a in &ctx.parsed.assignments {
+fn credential_args(
+    ctx: &FileContext,
+    assignments: &[Assignment],
+    onbuild: bool,
+    rule: &Rule,
+    out: &mut Vec<Finding>,
+) {
+    for a in assignments {
         if !matches!(a.origin, Origin::DockerEnv | Origin::DockerArg)
             || !is_credential_variable(&a.name)
         {
@@ -59,7 +71,7 @@ fn credential_args(ctx: &FileContext, rule: &Rule, out: &mut Vec<Finding>) {
         }
         let finding = Finding::new("CLD111", rule.severity, rule.confidence)
             .logical(a.logical.clone())
-            .message(credential_arg_message(a));
+            .message(credential_arg_message(a, onbuild));
         // The finding points at the variable name, unless a literal credential
         // is written there: then at the value, which carries the secret (code
         // frames redact the span of a finding's secret).
@@ -73,16 +85,21 @@ fn credential_args(ctx: &FileContext, rule: &Rule, out: &mut Vec<Finding>) {
     }
 }
 
-fn credential_arg_message(a: &Assignment) -> String {
+fn credential_arg_message(a: &Assignment, onbuild: bool) -> String {
     let name = &a.name;
-    let stored = if a.origin == Origin::DockerArg {
-        format!(
+    let stored = match (a.origin == Origin::DockerArg, onbuild) {
+        (true, false) => format!(
             "build argument `{name}` holds a credential: BuildKit records build-arg values in the image history of every `RUN` that uses them (`docker history`)"
-        )
-    } else {
-        format!(
+        ),
+        (false, false) => format!(
             "`ENV {name}` stores a credential in the image configuration, readable by anyone who can pull the image (`docker inspect`)"
-        )
+        ),
+        (true, true) => format!(
+            "`ONBUILD ARG {name}` declares a credential build argument in every image built FROM this one: BuildKit records build-arg values in the image history of every `RUN` that uses them (`docker history`)"
+        ),
+        (false, true) => format!(
+            "`ONBUILD ENV {name}` stores a credential in the configuration of every image built FROM this one, readable by anyone who can pull those images (`docker inspect`); the trigger itself is in this image's configuration"
+        ),
     };
     let default = match &a.value {
         Value::Literal(v) if !is_placeholder_value(v) => format!(
@@ -94,6 +111,50 @@ fn credential_arg_message(a: &Assignment) -> String {
     format!("{stored}{default}; pass it with `RUN --mount=type=secret,id=…,env={name}` instead")
 }
 
+/// The ENV pairs and ARG names inside `ONBUILD` triggers, as assignments.
+fn onbuild_assignments(doc: &Dockerfile) -> Vec<Assignment> {
+    let mut out = Vec::new();
+    for inst in &doc.instructions {
+        let Args::Onbuild(inner) = &inst.args else {
+            continue;
+        };
+        let origin = match inner.keyword.as_str() {
+            "ENV" => Origin::DockerEnv,
+            "ARG" => Origin::DockerArg,
+            _ => continue,
+        };
+        let Args::KeyValues { pairs, .. } = &inner.args else {
+            continue;
+        };
+        for kv in pairs {
+            let (value, value_span) = match &kv.value {
+                Some(v) => (docker_value(&v.text, kv.expands), v.span.clone()),
+                None => (Value::Empty, kv.key.span.clone()),
+            };
+            out.push(Assignment {
+                name: kv.key.text.clone(),
+                name_span: kv.key.span.clone(),
+                value,
+                value_span,
+                logical: doc.location(inst, &format!("ONBUILD {} {}", inner.keyword, kv.key.text)),
+                origin,
+                scope: doc.scope(inst),
+            });
+        }
+    }
+    out
+}
+
+/// A value after quote removal, as the parser classifies ENV/ARG values:
+/// an expanding value is a reference, a single-quoted `'${X}'` a literal.
+fn docker_value(text: &str, expands: bool) -> Value {
+    match (crate::assign::classify_value(text), expands) {
+        (Value::Literal(_), true) => Value::Reference(text.to_string()),
+        (Value::Reference(_), false) => Value::Literal(text.to_string()),
+        (value, _) => value,
+    }
+}
+
 // ---------------------------------------------------------------- CLD112
 
 /// What a copied file exposes; credential files rank above `.env` files.
@@ -103,7 +164,195 @@ enum Exposure {
     ClaudeCredential,
 }
 
-fn credential_copies(ctx: &FileContext, doc: &Dockerfile, rule: &Rule, out: &mut Vec<Finding>) {
+/// A build context a Dockerfile is built from.
+#[derive(Debug, Clone)]
+pub struct ContextRoot {
+    /// Relative to the scan root (`""` for the root itself).
+    pub dir: String,
+    /// Who declared it (`compose.yaml` service `app`), and where; `None` for
+    /// the Dockerfile's own folder.
+    pub declared: Option<(String, Related)>,
+}
+
+impl ContextRoot {
+    /// The Dockerfile's own folder (`docker build <dir>`).
+    pub fn own(dockerfile: &str) -> Self {
+        ContextRoot {
+            dir: parent_dir(dockerfile).to_string(),
+            declared: None,
+        }
+    }
+}
+
+/// CLD112 for every parsed Dockerfile, with the contexts compose services
+/// and dev containers build it from, else its own folder.
+pub fn copies_in_project(project: &Project, out: &mut Vec<Finding>) {
+    let declared = declared_contexts(project);
+    for file in project.files_of_kind(FileKind::Dockerfile) {
+        if file.parsed.dockerfile.is_none() {
+            continue;
+        }
+        let Some(tree) = project.trees.get(file.root) else {
+            continue;
+        };
+        let ctx = FileContext {
+            rel_path: &file.rel,
+            kind: file.kind,
+            bytes: &file.bytes,
+            text: Some(file.text()),
+            parsed: &file.parsed,
+            tracked: file.tracked,
+            tokens: &[],
+            tree,
+        };
+        let roots = match declared.get(&(file.root, file.rel.as_str())) {
+            Some(roots) => roots.clone(),
+            None => vec![ContextRoot::own(&file.rel)],
+        };
+        let mut found = Vec::new();
+        copies(&ctx, &roots, &mut found);
+        out.extend(found.into_iter().map(|f| file.locate(f)));
+    }
+}
+
+/// CLD112 for one Dockerfile built from `roots`: one finding per source
+/// (the first context that exposes something through it).
+pub fn copies(ctx: &FileContext, roots: &[ContextRoot], out: &mut Vec<Finding>) {
+    let (Some(doc), Some(rule)) = (
+        ctx.parsed.dockerfile.as_ref(),
+        crate::catalog::rule("CLD112"),
+    ) else {
+        return;
+    };
+    let mut found: Vec<Finding> = Vec::new();
+    for root in roots {
+        let mut more = Vec::new();
+        credential_copies(ctx, doc, root, rule, &mut more);
+        for f in more {
+            if !found.iter().any(|g| g.span == f.span) {
+                found.push(f);
+            }
+        }
+    }
+    out.extend(found);
+}
+
+/// The contexts compose services (`build.context`, `build.dockerfile`
+/// relative to it) and dev containers (`build.context` and
+/// `build.dockerfile`, both relative to the devcontainer file) build each
+/// Dockerfile from, by (root, Dockerfile path).
+fn declared_contexts(project: &Project) -> HashMap<(usize, &str), Vec<ContextRoot>> {
+    use crate::env::build::resolve;
+    let mut out: HashMap<(usize, &str), Vec<ContextRoot>> = HashMap::new();
+    let mut add = |file: &FileFacts,
+                   context: Option<String>,
+                   dockerfile: Option<String>,
+                   who: String,
+                   span| {
+        let (Some(dir), Some(path)) = (context, dockerfile) else {
+            return;
+        };
+        let Some(target) = project
+            .file(file.root, &path)
+            .filter(|f| f.kind == FileKind::Dockerfile)
+        else {
+            return;
+        };
+        let roots = out.entry((target.root, target.rel.as_str())).or_default();
+        if roots.iter().any(|r| r.dir == dir) {
+            return;
+        }
+        let shown = if dir.is_empty() {
+            ".".to_string()
+        } else {
+            dir.clone()
+        };
+        let related = file.related(
+            span,
+            format!(
+                "{who} builds `{}` from the context `{shown}`",
+                target.display
+            ),
+        );
+        roots.push(ContextRoot {
+            dir,
+            declared: Some((format!("`{}` {who}", file.display), related)),
+        });
+    };
+    for file in project.files_of_kind(FileKind::Compose) {
+        let Some(compose) = file.parsed.compose.as_ref() else {
+            continue;
+        };
+        let dir = parent_dir(&file.rel);
+        for service in &compose.services {
+            let Some(build) = &service.build else {
+                continue;
+            };
+            if build.dockerfile_inline.is_some() {
+                continue;
+            }
+            let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
+            let dockerfile = build
+                .dockerfile
+                .as_ref()
+                .map_or("Dockerfile", |d| d.value.as_str());
+            let context_dir = resolve(dir, context);
+            let path = context_dir.as_deref().and_then(|c| resolve(c, dockerfile));
+            let span = build
+                .context
+                .as_ref()
+                .map_or(service.name_span.clone(), |c| c.span.clone());
+            add(
+                file,
+                context_dir,
+                path,
+                format!("service `{}`", service.name),
+                span,
+            );
+        }
+    }
+    for file in project.files_of_kind(FileKind::Devcontainer) {
+        let Some(doc) = file.parsed.json.as_ref() else {
+            continue;
+        };
+        if doc.get("service").is_some() {
+            continue; // a compose service: the compose file declares its build
+        }
+        let build = doc.get("build");
+        let field =
+            |key: &str, legacy: &str| build.and_then(|b| b.get(key)).or_else(|| doc.get(legacy));
+        let Some(dockerfile) = field("dockerfile", "dockerFile").and_then(|n| n.as_str()) else {
+            continue;
+        };
+        let dir = parent_dir(&file.rel);
+        let context = field("context", "context");
+        let context_dir = resolve(dir, context.and_then(|n| n.as_str()).unwrap_or("."));
+        let span = context.map_or_else(
+            || {
+                field("dockerfile", "dockerFile")
+                    .map(|n| n.span.clone())
+                    .unwrap_or_default()
+            },
+            |n| n.span.clone(),
+        );
+        add(
+            file,
+            context_dir,
+            resolve(dir, dockerfile),
+            "dev container".to_string(),
+            span,
+        );
+    }
+    out
+}
+
+fn credential_copies(
+    ctx: &FileContext,
+    doc: &Dockerfile,
+    root: &ContextRoot,
+    rule: &Rule,
+    out: &mut Vec<Finding>,
+) {
     let mut context: Option<BuildContext> = None;
     for inst in &doc.instructions {
         if !matches!(inst.keyword.as_str(), "COPY" | "ADD") || inst.flag("from").is_some() {
@@ -112,7 +361,7 @@ fn credential_copies(ctx: &FileContext, doc: &Dockerfile, rule: &Rule, out: &mut
         let Args::Files { sources, .. } = &inst.args else {
             continue;
         };
-        let context = context.get_or_insert_with(|| BuildContext::load(ctx));
+        let context = context.get_or_insert_with(|| BuildContext::load(ctx, root));
         let excludes = PatternList::new(
             inst.flags
                 .iter()
@@ -225,8 +474,19 @@ fn copy_finding(
     let (files, them) = name_files(&copied.files);
     let copy = format!("`{} {}`", inst.keyword, source.text);
     let message = if copied.from_context {
+        let build_context = match &context.root.declared {
+            Some((who, _)) => format!(
+                "the build context `{}` (set by {who})",
+                if context.root.dir.is_empty() {
+                    "."
+                } else {
+                    context.root.dir.as_str()
+                }
+            ),
+            None => "the build context".to_string(),
+        };
         format!(
-            "{copy} copies {files} from the build context into the image, and {}: {what} stay readable in that layer even if a later step deletes {them}",
+            "{copy} copies {files} from {build_context} into the image, and {}: {what} stay readable in that layer even if a later step deletes {them}",
             context.ignore_note(them)
         )
     } else {
@@ -234,10 +494,14 @@ fn copy_finding(
             "{copy} copies {files} into the image: {what} stay readable in that layer even if a later step deletes {them}; give a build step its credentials with `RUN --mount=type=secret` instead"
         )
     };
-    Finding::new("CLD112", severity, confidence)
+    let mut finding = Finding::new("CLD112", severity, confidence)
         .at(source.span.clone())
         .logical(doc.location(inst, &format!("{} {}", inst.keyword, source.text)))
-        .message(message)
+        .message(message);
+    if let Some((_, related)) = &context.root.declared {
+        finding.related.push(related.clone());
+    }
+    finding
 }
 
 /// "`a`, `b` and 2 more", and the pronoun that goes with it.
@@ -382,6 +646,7 @@ fn glob_intent(rel: &str, glob: &Pattern) -> Option<Exposure> {
 // ---------------------------------------------------------------- build context
 
 struct BuildContext {
+    root: ContextRoot,
     /// Credential and env files in the context, relative to it.
     candidates: Vec<(String, Exposure)>,
     ignore: PatternList,
@@ -390,8 +655,8 @@ struct BuildContext {
 }
 
 impl BuildContext {
-    fn load(ctx: &FileContext) -> Self {
-        let dir = parent_dir(ctx.rel_path);
+    fn load(ctx: &FileContext, root: &ContextRoot) -> Self {
+        let dir = root.dir.as_str();
         let prefix = if dir.is_empty() {
             String::new()
         } else {
@@ -415,6 +680,7 @@ impl BuildContext {
             .map(|(path, text)| (Some(path), PatternList::from_dockerignore(&text)))
             .unwrap_or((None, PatternList::default()));
         BuildContext {
+            root: root.clone(),
             candidates,
             ignore,
             ignore_file,
@@ -603,6 +869,7 @@ mod tests {
             };
             let mut out = Vec::new();
             check(&ctx, &mut out);
+            copies(&ctx, &[ContextRoot::own(path)], &mut out);
             out
         }
     }
@@ -613,6 +880,26 @@ mod tests {
 
     fn ids(findings: &[Finding]) -> Vec<&str> {
         findings.iter().map(|f| f.rule_id).collect()
+    }
+
+    #[test]
+    fn onbuild_env_and_arg_are_checked() {
+        let text = "FROM node\nONBUILD ENV ANTHROPIC_API_KEY=gateway-literal-1234 A=1\nonbuild ARG CLAUDE_CODE_OAUTH_TOKEN\nONBUILD ENV ANTHROPIC_AUTH_TOKEN=$TOKEN\nONBUILD ENV ANTHROPIC_API_KEY=\nONBUILD RUN echo ANTHROPIC_API_KEY=x\n";
+        let found = scan(text);
+        assert_eq!(ids(&found), ["CLD111", "CLD111", "CLD111"]);
+        // A literal: the value, redacted in the message.
+        assert_eq!(&text[found[0].span.clone()], "gateway-literal-1234");
+        assert!(found[0].secret.is_some());
+        assert!(!found[0].message.contains("gateway-literal"));
+        assert!(found[0].message.contains("ONBUILD ENV ANTHROPIC_API_KEY"));
+        assert_eq!(
+            found[0].logical.as_deref(),
+            Some("stage[0] > ONBUILD ENV ANTHROPIC_API_KEY")
+        );
+        assert_eq!(&text[found[1].span.clone()], "CLAUDE_CODE_OAUTH_TOKEN");
+        assert!(found[1].message.contains("ONBUILD ARG"));
+        // A reference in ENV is still a stored credential (as for plain ENV).
+        assert_eq!(&text[found[2].span.clone()], "ANTHROPIC_AUTH_TOKEN");
     }
 
     #[test]

@@ -801,7 +801,7 @@ fn local_settings_committed(ctx: &FileContext, scope: SettingsScope, out: &mut V
         ("is tracked in git", confidence)
     } else {
         (
-            "is in the scanned tree (no git index was read: not a git work tree, or `--no-ignore`; so claudit \
+            "is in the scanned tree (no git index was read: not a git work tree, so claudit \
              cannot tell whether it is committed)",
             Confidence::Medium,
         )

@@ -8,4 +8,5 @@ use crate::project::Project;
 pub fn run_all(project: &Project, out: &mut Vec<Finding>) {
     super::auth::run(project, project.policy.as_ref(), out);
     super::mcp_approvals::check(project, out);
+    super::docker::copies_in_project(project, out);
 }

@@ -242,7 +242,8 @@ pub struct WalkArgs {
     /// Skip paths matching GLOB (gitignore syntax; repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Scan everything: ignore .gitignore and .ignore files.
+    /// Scan everything: ignore .gitignore and .ignore files ("committed"
+    /// still means tracked in the git index).
     #[arg(long)]
     pub no_ignore: bool,
     /// Worker threads (default: the number of CPUs).

@@ -68,7 +68,14 @@ pub fn emit_with(outcome: &ScanOutcome, args: &OutputArgs, view: &View) -> ExitC
             std::fs::write(path, rendered.as_bytes()).map_err(|e| (path.display().to_string(), e))
         }
         None => {
-            let mut stdout = anstream::stdout();
+            // The choice is made above: `anstream::stdout()` would strip the
+            // colour of `--color always` whenever stdout is not a terminal.
+            let choice = if color {
+                anstream::ColorChoice::Always
+            } else {
+                anstream::ColorChoice::Never
+            };
+            let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), choice);
             stdout
                 .write_all(rendered.as_bytes())
                 .and_then(|_| stdout.flush())

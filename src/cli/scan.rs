@@ -39,11 +39,39 @@ fn scan_stdin(args: &ScanArgs) -> Result<ScanOutcome, String> {
     let (config, config_path) = Config::load(args.walk.config.as_deref(), None).map_err(|e| e.0)?;
     let custom = config.custom_token_rules()?;
     let mut bytes = Vec::new();
+    // One byte more than the limit tells an input over it from one at it.
+    let limit = args.walk.max_file_size;
     std::io::stdin()
-        .take(args.walk.max_file_size)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
-    let mut outcome = scan::scan_bytes_with(&args.stdin_path, &bytes, custom.as_ref());
+    let skipped = if bytes.len() as u64 > limit {
+        Some(format!(
+            "skipped: standard input is over --max-file-size ({limit} bytes)"
+        ))
+    } else if args.walk.skip_binary && scan::is_binary(&bytes) {
+        Some("skipped: binary file (--skip-binary)".to_string())
+    } else {
+        None
+    };
+    let mut outcome = match skipped {
+        // Reported like a skipped file of a walk, never cut short silently.
+        Some(message) => ScanOutcome {
+            notices: vec![scan::Notice {
+                path: args.stdin_path.clone(),
+                line: None,
+                column: None,
+                kind: scan::NoticeKind::Skipped,
+                message,
+            }],
+            stats: scan::Stats {
+                files_skipped: 1,
+                ..scan::Stats::default()
+            },
+            ..ScanOutcome::default()
+        },
+        None => scan::scan_bytes_with(&args.stdin_path, &bytes, custom.as_ref()),
+    };
     outcome.custom_rules = config.custom_rule_meta();
     config.apply(&mut outcome.findings);
     if args.triage.diff_base.is_some() && !args.output.quiet {

@@ -60,6 +60,8 @@ pub enum Layer {
     /// A compose `environment` entry.
     ComposeEnvironment,
     DevcontainerContainerEnv,
+    /// `-e NAME=value` / `--env` in a devcontainer's `runArgs`.
+    DevcontainerRunArgs,
     DevcontainerRemoteEnv,
     /// A job's `container.env`.
     JobContainerEnv,
@@ -89,6 +91,7 @@ impl Layer {
             Layer::ComposeEnvFile => "compose env_file".into(),
             Layer::ComposeEnvironment => "compose environment".into(),
             Layer::DevcontainerContainerEnv => "devcontainer containerEnv".into(),
+            Layer::DevcontainerRunArgs => "devcontainer runArgs".into(),
             Layer::DevcontainerRemoteEnv => "devcontainer remoteEnv".into(),
             Layer::JobContainerEnv => "job container env".into(),
             Layer::WorkflowEnv => "workflow env".into(),

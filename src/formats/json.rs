@@ -467,6 +467,9 @@ fn assignments(kind: FileKind, doc: &JsonDoc, text: &str) -> Vec<Assignment> {
                     );
                 }
             }
+            for run_args in root.members_named("runArgs") {
+                push_run_args_env(&mut out, text, &run_args.value);
+            }
             for build in root.members_named("build") {
                 for args in build.value.members_named("args") {
                     let logical = pointer_join("/build", "args");
@@ -549,6 +552,77 @@ fn push_object_entries(
             logical: pointer_join(base_pointer, &m.key),
             origin,
             scope: scope.to_string(),
+        });
+    }
+}
+
+/// `-e NAME=value`, `--env NAME=value`, `--env=NAME=value` and `-eNAME=value`
+/// in devcontainer `runArgs`, scope `runArgs`. A bare `-e NAME` passes the
+/// host's value through: its value is empty and its value span is its name's.
+/// Spans point inside the JSON string (the whole string when it holds escapes).
+fn push_run_args_env(out: &mut Vec<Assignment>, text: &str, run_args: &Node) {
+    let NodeValue::Array(items) = &run_args.value else {
+        return;
+    };
+    let mut i = 0;
+    while i < items.len() {
+        let Some(arg) = items[i].as_str() else {
+            i += 1;
+            continue;
+        };
+        let (node, index, offset) = match arg {
+            "-e" | "--env" => match items.get(i + 1) {
+                Some(next) if next.as_str().is_some() => {
+                    i += 1;
+                    (next, i, 0)
+                }
+                _ => (&items[i], i, arg.len()),
+            },
+            _ if arg.starts_with("--env=") => (&items[i], i, "--env=".len()),
+            _ if arg.starts_with("-e") && arg.len() > 2 && !arg.starts_with("-e-") => {
+                (&items[i], i, 2)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        i += 1;
+        let Some(decoded) = node.as_str() else {
+            continue;
+        };
+        let spec = &decoded[offset..];
+        let (name, value) = match spec.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (spec, None),
+        };
+        if name.is_empty() {
+            continue;
+        }
+        // The string as written, between its quotes: byte offsets map one to
+        // one when it holds no escape.
+        let inner = node.span.start + 1..node.span.end.saturating_sub(1);
+        let exact = text.get(inner.clone()) == Some(decoded);
+        let at = |from: usize, len: usize| {
+            if exact {
+                inner.start + from..inner.start + from + len
+            } else {
+                node.span.clone()
+            }
+        };
+        let name_span = at(offset, name.len());
+        let (value, value_span) = match value {
+            Some(v) => (classify_value(v), at(offset + name.len() + 1, v.len())),
+            None => (Value::Empty, name_span.clone()),
+        };
+        out.push(Assignment {
+            name: name.to_string(),
+            name_span,
+            value,
+            value_span,
+            logical: format!("/runArgs/{index}"),
+            origin: Origin::Env,
+            scope: "runArgs".to_string(),
         });
     }
 }
@@ -784,6 +858,38 @@ mod tests {
         assert_eq!(d.span, 1..2);
         assert!(d.message.starts_with("invalid JSONC"), "{}", d.message);
         assert!(parsed.json.is_some());
+    }
+
+    #[test]
+    fn devcontainer_run_args_env_flags_become_assignments() {
+        let text = r#"{"runArgs": ["--rm", "-e", "A=lit", "--env=B=${localEnv:B}", "--env", "C",
+  "-eD=x", "-e", "E=", "--env-file", "f.env", "-e", "F=a\"b", "--env"]}"#;
+        let parsed = parse_file(FileKind::Devcontainer, text);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let a = &parsed.assignments;
+        let names: Vec<&str> = a.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["A", "B", "C", "D", "E", "F"]);
+        assert!(
+            a.iter()
+                .all(|a| a.scope == "runArgs" && a.origin == Origin::Env)
+        );
+        // Spans inside the JSON string.
+        assert_eq!(at(text, &a[0].name_span), "A");
+        assert_eq!(at(text, &a[0].value_span), "lit");
+        assert_eq!(a[0].value, Value::Literal("lit".into()));
+        assert_eq!(a[0].logical, "/runArgs/2");
+        assert_eq!(at(text, &a[1].value_span), "${localEnv:B}");
+        assert_eq!(a[1].value, Value::Reference("${localEnv:B}".into()));
+        // A bare name passes the host value through: no value, value span = name span.
+        assert_eq!(a[2].value, Value::Empty);
+        assert_eq!(a[2].value_span, a[2].name_span);
+        assert_eq!(at(text, &a[2].name_span), "C");
+        assert_eq!(at(text, &a[3].value_span), "x");
+        assert_eq!(a[4].value, Value::Empty);
+        assert_ne!(a[4].value_span, a[4].name_span);
+        // An escape inside the string: the whole string is the span.
+        assert_eq!(a[5].value, Value::Literal("a\"b".into()));
+        assert_eq!(at(text, &a[5].value_span), r#""F=a\"b""#);
     }
 
     #[test]

@@ -62,10 +62,22 @@ impl ChangedFiles {
     /// The paths given on the command line: these files, and every file
     /// under these folders.
     pub fn given(files: impl IntoIterator<Item = PathBuf>, folders: Vec<PathBuf>) -> Self {
+        // A name that is not UTF-8 is also kept as shown (invalid bytes
+        // escaped), the form findings carry (see [`Self::contains_display`]).
+        let files = files
+            .into_iter()
+            .flat_map(|f| {
+                let shown = f
+                    .to_str()
+                    .is_none()
+                    .then(|| PathBuf::from(crate::discover::shown(f.as_os_str()).into_owned()));
+                std::iter::once(f).chain(shown)
+            })
+            .collect();
         ChangedFiles {
             reference: String::new(),
             merge_base: String::new(),
-            files: files.into_iter().collect(),
+            files,
             folders,
         }
     }

@@ -403,7 +403,10 @@ fn sets_for_the_shell(b: &Binding<'_>) -> bool {
 fn baked_into_image(ctx: &Context<'_>, b: &Binding<'_>, sink: &mut Sink) {
     let shared = matches!(
         b.layer,
-        Layer::DockerEnv(_) | Layer::DevcontainerContainerEnv | Layer::DevcontainerRemoteEnv
+        Layer::DockerEnv(_)
+            | Layer::DevcontainerContainerEnv
+            | Layer::DevcontainerRunArgs
+            | Layer::DevcontainerRemoteEnv
     );
     // Only what reaches Claude: a later layer may override the image's value.
     let wins = ctx.get(&b.var).is_some_and(|w| std::ptr::eq(w, b));

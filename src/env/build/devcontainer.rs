@@ -1,7 +1,8 @@
 //! Dev containers: the image's `ENV` (its `build.dockerfile`, resolved
 //! relative to the devcontainer file, at `build.target` or the last stage,
 //! with `build.args`) or a compose service (`dockerComposeFile` +
-//! `service`), then `containerEnv`, then `remoteEnv`, then the repository's
+//! `service`), then `containerEnv`, then `runArgs` `-e`/`--env` flags, then
+//! `remoteEnv`, then the repository's
 //! Claude settings (Claude Code runs in the workspace folder).
 
 use std::collections::HashSet;
@@ -28,8 +29,11 @@ pub(super) fn contexts<'w>(
             continue;
         };
         let mut bindings = base_bindings(ws, file, doc, consumed);
+        // `runArgs` `-e` flags come after `containerEnv` on the `docker run`
+        // line the dev container CLI builds, so they win over it.
         for (key, layer) in [
             ("containerEnv", Layer::DevcontainerContainerEnv),
+            ("runArgs", Layer::DevcontainerRunArgs),
             ("remoteEnv", Layer::DevcontainerRemoteEnv),
         ] {
             let own: Vec<Binding<'w>> = file
@@ -38,8 +42,10 @@ pub(super) fn contexts<'w>(
                 .iter()
                 .filter(|a| a.scope == key && a.origin == Origin::Env)
                 .map(|a| {
+                    // A bare `-e NAME` passes the host's value through.
+                    let bare = key == "runArgs" && a.value_span == a.name_span;
                     let val =
-                        container_reference(Val::from_value(&a.value, false, &a.name), &bindings);
+                        container_reference(Val::from_value(&a.value, bare, &a.name), &bindings);
                     Binding {
                         var: a.name.clone(),
                         val,

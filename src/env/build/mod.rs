@@ -82,7 +82,7 @@ fn sibling_display(near: &FileFacts, rel: &str) -> String {
 
 /// `dir` joined with `path` (relative), normalised; `None` outside the root
 /// or for absolute paths.
-fn resolve(dir: &str, path: &str) -> Option<String> {
+pub(crate) fn resolve(dir: &str, path: &str) -> Option<String> {
     if path.starts_with('/') || path.contains("${") || path.contains("://") {
         return None;
     }
