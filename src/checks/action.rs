@@ -279,16 +279,26 @@ const REMOVED_INPUTS: &[(&str, &str)] = &[
     ("timeout_minutes", "use the job's `timeout-minutes`"),
 ];
 
+/// The inputs CLD420 and CLD427 judge: those given to the main action
+/// pinned to v1 (forks, `@beta` and the base action have their own sets).
+fn v1_inputs<'s>(
+    step: &'s Step,
+    action: &ClaudeAction,
+    reference: &ActionRef,
+) -> &'s [crate::assign::Assignment] {
+    if action.kind != ActionKind::Main || !matches!(reference, ActionRef::V1(_)) {
+        return &[];
+    }
+    &step.with
+}
+
 fn removed_inputs(
     step: &Step,
     action: &ClaudeAction,
     reference: &ActionRef,
     out: &mut Vec<Finding>,
 ) {
-    if action.kind != ActionKind::Main || !matches!(reference, ActionRef::V1(_)) {
-        return;
-    }
-    for a in &step.with {
+    for a in v1_inputs(step, action, reference) {
         let Some((_, replacement)) = REMOVED_INPUTS.iter().find(|(name, _)| *name == a.name) else {
             continue;
         };
@@ -384,10 +394,7 @@ fn unknown_inputs(
     reference: &ActionRef,
     out: &mut Vec<Finding>,
 ) {
-    if action.kind != ActionKind::Main || !matches!(reference, ActionRef::V1(_)) {
-        return;
-    }
-    for a in &step.with {
+    for a in v1_inputs(step, action, reference) {
         let name = a.name.as_str();
         if V1_INPUTS.contains(&name) || REMOVED_INPUTS.iter().any(|(r, _)| *r == name) {
             continue;
