@@ -84,6 +84,32 @@ pub struct Notice {
     pub message: String,
 }
 
+impl Notice {
+    /// Masks every `sk-ant-` token in the message. Messages may quote file
+    /// content (a parser naming the word it did not understand), so every
+    /// notice passes through this before it is stored and before it is written.
+    pub fn redact(&mut self) {
+        if let std::borrow::Cow::Owned(m) = crate::secrets::redact_text(&self.message) {
+            self.message = m;
+        }
+    }
+
+    /// [`Notice::redact`], and also masks what the custom token rules match.
+    pub fn redact_with(&mut self, custom: Option<&CustomRules>) {
+        match custom {
+            Some(c) if c.has_rules() => {
+                let hits: Vec<std::ops::Range<usize>> = c
+                    .scan(self.message.as_bytes())
+                    .into_iter()
+                    .map(|h| h.span)
+                    .collect();
+                self.message = crate::secrets::redact_text_and(&self.message, &hits);
+            }
+            _ => self.redact(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {
     /// The file could not be parsed; it was still token-scanned.
@@ -195,6 +221,10 @@ pub fn scan_project(opts: &ScanOptions) -> Result<(ScanOutcome, Project), discov
         outcome.stats.files_unreadable += 1;
     }
     outcome.notices.extend(collected.notices);
+    let custom = opts.custom.as_deref();
+    for n in &mut outcome.notices {
+        n.redact_with(custom);
+    }
     let project = Project {
         files: collected.facts,
         trees: discovered.trees,
@@ -218,7 +248,10 @@ pub fn scan_bytes_with(path: &str, bytes: &[u8], custom: Option<&CustomRules>) -
     let tree = Tree::default();
     let kind = classify(path);
     let result = scan_buffer(path, path, kind, true, bytes, &tree, &scanner, custom);
-    let (mut findings, notices) = (result.findings, result.notices);
+    let (mut findings, mut notices) = (result.findings, result.notices);
+    for n in &mut notices {
+        n.redact_with(custom);
+    }
     let inline_ignores = result.inline_ignores;
     if let Some(parsed) = result.parsed {
         let project = Project {
@@ -627,6 +660,9 @@ fn scan_buffer(
         }
         if let Some(logical) = f.logical.as_mut() {
             redact_tokens_in(logical, bytes, &tokens);
+            if let std::borrow::Cow::Owned(masked) = crate::secrets::redact_text(logical) {
+                *logical = masked;
+            }
         }
         f.path = display.to_string();
         f.region = Some(index.region(bytes, &f.span));

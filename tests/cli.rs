@@ -825,3 +825,32 @@ fn file_arguments_keep_their_project_context_and_config() {
         [("CLD101".to_string(), "local.env".to_string())]
     );
 }
+
+#[test]
+fn notices_never_quote_a_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let key = testkeys::key("api03", 40);
+    // A key on its own line reads as an unknown instruction.
+    write(root, "Dockerfile", format!("FROM a\n{key}\n"));
+    let middle = &key[20..key.len() - 8];
+    let upper = middle.to_ascii_uppercase();
+    for format in ["text", "json", "sarif"] {
+        let run = claudit(
+            root,
+            &["scan", ".", "--format", format, "--fail-on", "none"],
+        );
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(all.contains("misplaced instruction"), "{format}: {all}");
+        assert!(
+            !all.contains(middle) && !all.contains(&upper),
+            "{format} output quotes the key in a notice"
+        );
+    }
+    // A config error quoting the offending line masks the key too.
+    write(root, ".claudit.toml", format!("{key} = 1\n"));
+    let run = claudit(root, &["scan", "."]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains(middle), "config error quotes the key");
+}

@@ -88,7 +88,7 @@ struct JsonNotice<'a> {
     line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     column: Option<usize>,
-    message: &'a str,
+    message: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -176,6 +176,6 @@ fn json_notice(n: &Notice) -> JsonNotice<'_> {
         path: &n.path,
         line: n.line,
         column: n.column,
-        message: &n.message,
+        message: crate::secrets::redact_text(&n.message),
     }
 }

@@ -722,7 +722,7 @@ fn percent_encode(path: &str) -> String {
 fn notification_of(n: &ToolNotification) -> Notification {
     Notification {
         level: n.level.as_str(),
-        message: Message::new(n.message.clone()),
+        message: Message::new(crate::secrets::redact_text(&n.message).into_owned()),
         locations: n
             .path
             .iter()

@@ -127,9 +127,10 @@ pub fn render_notice(n: &Notice) -> String {
         NoticeKind::InvalidIgnore => "note: invalid ignore in",
         NoticeKind::ExpiredBaseline => "note: expired baseline entry for",
     };
+    let message = crate::secrets::redact_text(&n.message);
     match (n.line, n.column) {
-        (Some(l), Some(c)) => format!("{what} {}:{l}:{c}: {}", n.path, n.message),
-        _ => format!("{what} {}: {}", n.path, n.message),
+        (Some(l), Some(c)) => format!("{what} {}:{l}:{c}: {message}", n.path),
+        _ => format!("{what} {}: {message}", n.path),
     }
 }
 

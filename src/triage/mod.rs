@@ -303,6 +303,10 @@ pub fn apply(
         .count();
     outcome.notices.retain(|n| in_scope(&n.path));
     outcome.notices.extend(notices);
+    // Notices from any source (history, images) never quote a token.
+    for n in &mut outcome.notices {
+        n.redact();
+    }
     outcome.triage = triage;
     Ok(())
 }
