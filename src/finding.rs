@@ -210,6 +210,9 @@ impl Snippet {
     /// Builds the snippet of `finding` from the file's bytes: secrets that
     /// `tokens` found on the line and the finding's own secret are replaced
     /// by their redacted forms before anything else sees the line.
+    /// `tokens` must be sorted by start offset (the token scan's order): only
+    /// those near the line are looked at, so a file with many tokens costs
+    /// time in proportion to its findings, not their square.
     pub fn build(
         bytes: &[u8],
         index: &crate::source::LineIndex,
@@ -269,8 +272,9 @@ fn redaction_cuts(
     finding: &Finding,
     tokens: &[crate::secrets::tokens::TokenMatch],
 ) -> Vec<(Range<usize>, String)> {
-    let mut cuts: Vec<(Range<usize>, String)> = tokens
+    let mut cuts: Vec<(Range<usize>, String)> = tokens_near(tokens, line)
         .iter()
+        .filter(|t| t.span.start < line.end && line.start < t.span.end)
         .map(|t| {
             let secret = crate::secrets::Secret::new(&bytes[t.span.clone()], t.prefix_len);
             (t.span.clone(), secret.redacted())
@@ -300,6 +304,21 @@ fn redaction_cuts(
         }
     }
     out
+}
+
+/// The slice of `tokens` (sorted by start) that may overlap `line`: those
+/// starting before its end, back to the longest a token can reach. Token-scan
+/// tokens never cross a line end; custom-rule matches may, but are at most
+/// [`MAX_TOKEN_LEN`](crate::secrets::tokens::MAX_TOKEN_LEN) bytes long.
+fn tokens_near<'t>(
+    tokens: &'t [crate::secrets::tokens::TokenMatch],
+    line: &Range<usize>,
+) -> &'t [crate::secrets::tokens::TokenMatch] {
+    debug_assert!(tokens.is_sorted_by_key(|t| t.span.start));
+    let reach = crate::secrets::tokens::MAX_TOKEN_LEN + 64;
+    let hi = tokens.partition_point(|t| t.span.start < line.end);
+    let lo = tokens[..hi].partition_point(|t| t.span.start + reach < line.start);
+    &tokens[lo..hi]
 }
 
 fn lossy_len(bytes: &[u8]) -> usize {
@@ -538,5 +557,46 @@ mod fingerprint_tests {
         let a = at(before, "\"Bash(*)\"", None);
         let b = at(after, "\"Bash(*)\"", None);
         assert_eq!(a.fingerprint(), b.fingerprint());
+    }
+}
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::*;
+    use crate::secrets::tokens::TokenScanner;
+    use crate::source::LineIndex;
+
+    #[test]
+    fn snippets_look_only_at_tokens_near_their_line() {
+        let mut text = String::new();
+        for seed in 0..300 {
+            let a = crate::testkeys::key("api03", seed);
+            let b = crate::testkeys::key("oat01", seed + 1000);
+            text.push_str(&format!("k{seed}: {a} {b}\n"));
+        }
+        let bytes = text.as_bytes();
+        let tokens = TokenScanner::new().scan(bytes);
+        assert_eq!(tokens.len(), 600);
+        let index = LineIndex::new(bytes);
+        let line = index.line_range(bytes, 150);
+        let near = tokens_near(&tokens, &line);
+        // A bounded window (the longest a token can reach), not the whole file.
+        assert!(near.len() < 60, "{} tokens looked at", near.len());
+        assert!(near.iter().any(|t| t.span == tokens[300].span));
+        let finding =
+            Finding::new("CLD101", Severity::Error, Confidence::High).at(tokens[300].span.clone());
+        let snippet = Snippet::build(bytes, &index, &finding, &tokens);
+        assert_eq!(snippet.line, 151);
+        assert!(
+            snippet.text.starts_with("k150: sk-ant-api03-"),
+            "{}",
+            snippet.text
+        );
+        // Both tokens of the line are redacted.
+        assert_eq!(snippet.text.matches('…').count(), 2, "{}", snippet.text);
+        for t in &tokens[300..302] {
+            let raw = std::str::from_utf8(&bytes[t.span.clone()]).expect("utf8");
+            assert!(!snippet.text.contains(&raw[20..]));
+        }
     }
 }

@@ -641,6 +641,8 @@ fn scan_buffer(
     } else {
         let mut all = tokens.clone();
         all.extend(CustomRules::redaction_tokens(&custom_hits));
+        // Snippets look tokens up by offset.
+        all.sort_by_key(|t| t.span.start);
         std::borrow::Cow::Owned(all)
     };
     let index = line_index(bytes, binary);
@@ -688,6 +690,10 @@ fn scan_buffer(
 /// A logical location built from key names holds a token when a key is
 /// named after a secret (`{"sk-ant-…": true}`): show its redacted form.
 fn redact_tokens_in(text: &mut String, bytes: &[u8], tokens: &[TokenMatch]) {
+    // Most logical locations hold no token: skip the per-token search then.
+    if memchr::memmem::find(text.as_bytes(), b"sk-ant-").is_none() {
+        return;
+    }
     for t in tokens {
         if let Some(raw) = bytes
             .get(t.span.clone())
