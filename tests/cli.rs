@@ -854,3 +854,30 @@ fn notices_never_quote_a_key() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(!run.stderr.contains(middle), "config error quotes the key");
 }
+
+#[test]
+fn sarif_uris_are_relative_to_a_declared_srcroot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    write(
+        &root,
+        "sub dir/.env",
+        format!("K={}\n", testkeys::key("api03", 41)),
+    );
+    let run = claudit(&root, &["scan", ".", "--format", "sarif"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let sarif = json(&run);
+    let run0 = &sarif["runs"][0];
+    let base = run0["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .expect("%SRCROOT% uri");
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+    let expected = format!("file://{}/", root.display()).replace(' ', "%20");
+    assert_eq!(base, expected);
+    let location = &run0["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "sub%20dir/.env");
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+}
