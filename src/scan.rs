@@ -787,6 +787,11 @@ fn stream_tokens(
         }
         // Keep the overlap; count the lines and the partial line that leave the buffer.
         let mut keep_from = len - overlap;
+        // Never split a character: the partial line leaving the buffer is
+        // counted in UTF-16 units, and half a character counts as more.
+        while keep_from > 0 && (buf[keep_from] & 0xC0) == 0x80 && len - keep_from < overlap + 3 {
+            keep_from -= 1;
+        }
         if buf[keep_from - 1] == b'\r' && buf[keep_from] == b'\n' {
             keep_from -= 1; // never split a CRLF: it is one line end
         }

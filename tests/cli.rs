@@ -881,3 +881,32 @@ fn sarif_uris_are_relative_to_a_declared_srcroot() {
     assert_eq!(location["uri"], "sub%20dir/.env");
     assert_eq!(location["uriBaseId"], "%SRCROOT%");
 }
+
+#[test]
+fn a_character_split_by_the_stream_chunk_boundary_counts_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = testkeys::key("api03", 42);
+    // The first chunk keeps bytes from 1 MiB on: put each character across it.
+    for (ch, units) in [("é", 1), ("€", 1), ("😀", 2)] {
+        for before in 1..ch.len() {
+            let mut content = "y".repeat((1 << 20) - before);
+            content.push_str(ch);
+            content.push(' ');
+            content.push_str(&key);
+            content.push('\n');
+            content.push_str(&"z".repeat(5000));
+            write(dir.path(), "one.txt", &content);
+            let run = claudit(
+                dir.path(),
+                &["scan", ".", "--format", "json", "--max-parse-size", "4096"],
+            );
+            assert_eq!(rule_ids(&run), ["CLD101"], "{ch} {before}");
+            let expected = (1 << 20) - before + units + 2;
+            assert_eq!(
+                json(&run)["findings"][0]["column"].as_u64(),
+                Some(expected as u64),
+                "{ch} split after {before} bytes"
+            );
+        }
+    }
+}
