@@ -132,6 +132,9 @@ pub struct Finding {
     /// Hash of the finding's own text (see [`Finding::note_content`]), so
     /// fingerprints need no array index or byte offset.
     pub content_hash: Option<String>,
+    /// What credential a finding without a secret is about (a committed
+    /// credential file, a transcript); see [`Finding::token_type`].
+    pub credential_kind: Option<&'static str>,
 }
 
 /// Where in git history a finding comes from (`claudit scan --history`).
@@ -386,6 +389,7 @@ impl Finding {
             baseline_state: None,
             origin: None,
             content_hash: None,
+            credential_kind: None,
         }
     }
 
@@ -407,6 +411,23 @@ impl Finding {
     pub fn secret(mut self, secret: SecretRef) -> Self {
         self.secret = Some(secret);
         self
+    }
+
+    /// Sets what credential the finding is about when it carries no secret.
+    pub fn credential_kind(mut self, kind: &'static str) -> Self {
+        self.credential_kind = Some(kind);
+        self
+    }
+
+    /// The `token_type` reports show: the secret's type, else what the
+    /// finding says it is about, else the rule's own for leaked-credential
+    /// rules whose findings hold no secret. Every CLD1xx finding has one.
+    pub fn token_type(&self) -> Option<&'static str> {
+        self.secret
+            .as_ref()
+            .map(|s| s.token_type)
+            .or(self.credential_kind)
+            .or_else(|| rule_token_type(self.rule_id))
     }
 
     /// Records a hash of the finding's text in `bytes` (its span, or its line
@@ -473,6 +494,21 @@ impl Finding {
             self.message.as_str(),
         )
     }
+}
+
+/// `token_type` of leaked-credential findings that carry no secret, by rule.
+fn rule_token_type(rule_id: &str) -> Option<&'static str> {
+    Some(match rule_id {
+        // A Dockerfile declares a credential variable (no value, or a value
+        // too weak for a secret of its own).
+        "CLD111" => "dockerfile-credential-variable",
+        // A Dockerfile copies credential files or `.env` into the image.
+        "CLD112" => "credential-file-copy",
+        "CLD113" => "claude-credentials-file",
+        "CLD114" => "claude-state-file",
+        "CLD115" => "claude-transcript",
+        _ => return None,
+    })
 }
 
 /// A logical location without its array positions: `[3]` becomes `[]` and an

@@ -910,3 +910,60 @@ fn a_character_split_by_the_stream_chunk_boundary_counts_once() {
         }
     }
 }
+
+#[test]
+fn every_leaked_credential_finding_has_a_token_type_and_confidence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        ".credentials.json",
+        r#"{"claudeAiOauth": {"accessToken": "a", "refreshToken": "b"}}"#,
+    );
+    write(
+        root,
+        ".claude.json",
+        r#"{"oauthAccount": {"emailAddress": "u@example.invalid"}}"#,
+    );
+    write(root, ".claude/projects/p/s.jsonl", "{\"type\":\"user\"}\n");
+    write(
+        root,
+        "Dockerfile",
+        "FROM a\nARG ANTHROPIC_API_KEY\nCOPY .claude.json /root/\n",
+    );
+    let run = claudit(root, &["scan", ".", "--format", "json"]);
+    let v = json(&run);
+    let mut types = Vec::new();
+    for f in v["findings"].as_array().expect("findings") {
+        let id = f["rule_id"].as_str().expect("rule_id");
+        if id.starts_with("CLD1") {
+            let t = f["token_type"].as_str();
+            assert!(
+                t.is_some() && f["confidence"].is_string(),
+                "{id} lacks a token type"
+            );
+            types.push((id.to_string(), t.unwrap_or("").to_string()));
+        }
+    }
+    for (id, t) in [
+        ("CLD111", "dockerfile-credential-variable"),
+        ("CLD112", "credential-file-copy"),
+        ("CLD113", "claude-credentials-file"),
+        ("CLD114", "claude-state-oauth-account"),
+        ("CLD115", "claude-transcript"),
+    ] {
+        assert!(
+            types.contains(&(id.to_string(), t.to_string())),
+            "{id} {t}: {types:?}"
+        );
+    }
+    let sarif = json(&claudit(root, &["scan", ".", "--format", "sarif"]));
+    for r in sarif["runs"][0]["results"].as_array().expect("results") {
+        if r["ruleId"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("CLD1"))
+        {
+            assert!(r["properties"]["tokenType"].is_string(), "{}", r["ruleId"]);
+        }
+    }
+}

@@ -137,7 +137,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
         message: &f.message,
         fingerprint: f.fingerprint(),
         logical_location: f.logical.as_deref(),
-        token_type: f.secret.as_ref().map(|s| s.token_type),
+        token_type: f.token_type(),
         secret_id: f.secret.as_ref().map(|s| s.secret_id()),
         redacted: f.secret.as_ref().map(|s| s.redacted.as_str()),
         related: f

@@ -582,7 +582,7 @@ fn result_of(
         baseline_state: finding.baseline_state.map(|b| b.as_str()),
         properties: ResultProperties {
             confidence: finding.confidence.as_str(),
-            token_type: finding.secret.as_ref().map(|s| s.token_type),
+            token_type: finding.token_type(),
             secret_id: finding.secret.as_ref().map(|s| s.secret_id()),
             would_be_suppressed_by: finding
                 .suppression
