@@ -135,6 +135,10 @@ pub struct Finding {
     /// What credential a finding without a secret is about (a committed
     /// credential file, a transcript); see [`Finding::token_type`].
     pub credential_kind: Option<&'static str>,
+    /// 2, 3, … for the second and later findings of a run that share a base
+    /// fingerprint (the same key twice in a file); set by
+    /// [`number_duplicates`], 0 or 1 otherwise.
+    pub occurrence: u32,
 }
 
 /// Where in git history a finding comes from (`claudit scan --history`).
@@ -390,6 +394,7 @@ impl Finding {
             origin: None,
             content_hash: None,
             credential_kind: None,
+            occurrence: 0,
         }
     }
 
@@ -464,7 +469,22 @@ impl Finding {
     /// of the finding's text, and a finding without a logical location is
     /// anchored by that hash instead of its byte offset. Inserting an allow
     /// rule or a step above a finding therefore keeps its fingerprint.
+    ///
+    /// Findings of one run that would share it (the same key twice in one
+    /// file) are told apart by their ordinal in output order, as GitHub does
+    /// for line hashes: the second is `<hash>:2`, the third `<hash>:3` (see
+    /// [`number_duplicates`]); GitHub would otherwise merge them into one alert.
     pub fn fingerprint(&self) -> String {
+        let base = self.base_fingerprint();
+        if self.occurrence >= 2 {
+            format!("{base}:{}", self.occurrence)
+        } else {
+            base
+        }
+    }
+
+    /// [`Finding::fingerprint`] without the occurrence ordinal.
+    pub fn base_fingerprint(&self) -> String {
         let anchor = match (&self.secret, &self.logical, &self.content_hash) {
             (Some(s), _, _) => s.sha256.clone(),
             (None, Some(l), Some(content)) => match strip_indexes(l) {
@@ -493,6 +513,32 @@ impl Finding {
             self.rule_id,
             self.message.as_str(),
         )
+    }
+}
+
+/// Numbers the findings of a run that share a base fingerprint: in output
+/// order (path, position, rule, message), the first keeps the plain
+/// fingerprint and the next ones get `:2`, `:3`, … Depends only on the
+/// findings, not on their order in `findings` or on line numbers, and gives
+/// the same result when run again.
+pub fn number_duplicates(findings: &mut [Finding]) {
+    let bases: Vec<String> = findings.iter().map(Finding::base_fingerprint).collect();
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| {
+        findings[a]
+            .sort_key()
+            .cmp(&findings[b].sort_key())
+            .then_with(|| a.cmp(&b))
+    });
+    let mut seen: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut ordinals = vec![0u32; findings.len()];
+    for i in order {
+        let n = seen.entry(bases[i].as_str()).or_insert(0);
+        *n += 1;
+        ordinals[i] = *n;
+    }
+    for (f, n) in findings.iter_mut().zip(ordinals) {
+        f.occurrence = if n >= 2 { n } else { 0 };
     }
 }
 
@@ -551,6 +597,45 @@ fn strip_indexes(logical: &str) -> Option<String> {
 #[cfg(test)]
 mod fingerprint_tests {
     use super::*;
+
+    #[test]
+    fn duplicates_in_a_run_get_ordinals_in_output_order() {
+        let secret = SecretRef {
+            redacted: "r".to_string(),
+            sha256: "same".to_string(),
+            token_type: "anthropic-api-key",
+        };
+        let at = |start: usize| {
+            let mut f = Finding::new("CLD101", Severity::Error, Confidence::High)
+                .at(start..start + 10)
+                .secret(secret.clone());
+            f.path = ".env".to_string();
+            f
+        };
+        // Given out of order: numbering follows positions, not input order.
+        let mut findings = vec![at(300), at(10), at(120)];
+        let other = {
+            let mut f = at(50);
+            f.path = "b.env".to_string();
+            f
+        };
+        findings.push(other);
+        number_duplicates(&mut findings);
+        let base = findings[1].base_fingerprint();
+        assert_eq!(findings[1].fingerprint(), base);
+        assert_eq!(findings[2].fingerprint(), format!("{base}:2"));
+        assert_eq!(findings[0].fingerprint(), format!("{base}:3"));
+        // Another file: its own numbering.
+        assert_eq!(findings[3].fingerprint(), findings[3].base_fingerprint());
+        // Moving lines (all positions shift) keeps every fingerprint.
+        let before: Vec<String> = findings.iter().map(Finding::fingerprint).collect();
+        for f in &mut findings {
+            f.span = f.span.start + 7..f.span.end + 7;
+        }
+        number_duplicates(&mut findings);
+        let after: Vec<String> = findings.iter().map(Finding::fingerprint).collect();
+        assert_eq!(before, after);
+    }
 
     #[test]
     fn indexes_are_stripped() {

@@ -234,6 +234,7 @@ pub fn scan_project(opts: &ScanOptions) -> Result<(ScanOutcome, Project), discov
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::finding::number_duplicates(&mut outcome.findings);
     Ok((outcome, project))
 }
 
@@ -270,6 +271,7 @@ pub fn scan_bytes_with(path: &str, bytes: &[u8], custom: Option<&CustomRules>) -
         checks::project::run_all(&project, &mut findings);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
+    crate::finding::number_duplicates(&mut findings);
     let mut stats = Stats {
         files_scanned: 1,
         bytes_scanned: bytes.len() as u64,

@@ -110,6 +110,7 @@ pub fn scan(path: &Path, opts: &ImageOptions) -> Result<Scanned, String> {
     for n in &mut outcome.notices {
         n.redact();
     }
+    crate::finding::number_duplicates(&mut outcome.findings);
     Ok(Scanned {
         outcome,
         images: images.into_iter().map(|i| i.name).collect(),
