@@ -424,6 +424,12 @@ impl Finding {
         self
     }
 
+    /// The logical location as reports show it: `None` when empty (a JSON
+    /// pointer to the whole document), so no report reads `at ` with nothing after.
+    pub fn shown_logical(&self) -> Option<&str> {
+        self.logical.as_deref().filter(|l| !l.trim().is_empty())
+    }
+
     /// The `token_type` reports show: the secret's type, else what the
     /// finding says it is about, else the rule's own for leaked-credential
     /// rules whose findings hold no secret. Every CLD1xx finding has one.

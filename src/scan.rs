@@ -438,7 +438,7 @@ fn scan_entry(
             entry,
             NoticeKind::Skipped,
             format!(
-                "skipped: {} bytes is over --max-file-size ({} bytes)",
+                "{} bytes, over --max-file-size ({} bytes)",
                 size, opts.max_file_size
             ),
         );
@@ -551,7 +551,7 @@ fn skipped_binary(entry: &Entry) -> FileResult {
         FileStatus::Skipped,
         entry,
         NoticeKind::Skipped,
-        "skipped: binary file (--skip-binary)".to_string(),
+        "binary file (--skip-binary)".to_string(),
     )
 }
 

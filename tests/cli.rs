@@ -967,3 +967,24 @@ fn every_leaked_credential_finding_has_a_token_type_and_confidence() {
         }
     }
 }
+
+#[test]
+fn a_dockerfiles_own_ignore_file_is_not_parsed_as_a_dockerfile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "Dockerfile", "FROM a\n");
+    write(
+        root,
+        "Dockerfile.dockerignore",
+        "node_modules\n*.log\n!keep.log\n",
+    );
+    write(root, "api.Dockerfile.dockerignore", "target\n");
+    let run = claudit(root, &["scan", ".", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let notices = json(&run)["notices"].as_array().expect("notices").clone();
+    assert!(notices.is_empty(), "{notices:?}");
+    // Skipped files say "skipped" once.
+    let run = claudit(root, &["scan", ".", "--max-file-size", "5"]);
+    assert!(run.stderr.contains("note: skipped"), "{}", run.stderr);
+    assert!(!run.stderr.contains("skipped: "), "{}", run.stderr);
+}

@@ -136,7 +136,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
         end_column: region.end.column,
         message: &f.message,
         fingerprint: f.fingerprint(),
-        logical_location: f.logical.as_deref(),
+        logical_location: f.shown_logical(),
         token_type: f.token_type(),
         secret_id: f.secret.as_ref().map(|s| s.secret_id()),
         redacted: f.secret.as_ref().map(|s| s.redacted.as_str()),

@@ -115,9 +115,16 @@ impl From<&crate::scan::Notice> for ToolNotification {
             (Some(l), None) => format!(" (line {l})"),
             _ => String::new(),
         };
+        // Alone in a notification, a skipped file's reason says so.
+        let skipped =
+            if notice.kind == NoticeKind::Skipped && !notice.message.starts_with("skipped") {
+                "skipped: "
+            } else {
+                ""
+            };
         ToolNotification {
             level,
-            message: format!("{}{at}", notice.message),
+            message: format!("{skipped}{}{at}", notice.message),
             path: Some(notice.path.clone()),
         }
     }
@@ -553,8 +560,7 @@ fn result_of(
             primary_region(finding.region),
         )),
         logical_locations: finding
-            .logical
-            .as_deref()
+            .shown_logical()
             .map(logical_location)
             .into_iter()
             .collect(),
@@ -616,7 +622,7 @@ fn result_text(finding: &Finding) -> String {
     if text.is_empty() {
         text = format!("{} finding", finding.rule_id);
     }
-    if let Some(logical) = &finding.logical {
+    if let Some(logical) = finding.shown_logical() {
         text.push_str(&format!(" (at {})", escape_links(logical)));
     }
     if !finding.related.is_empty() {
@@ -1072,6 +1078,33 @@ mod tests {
 
     fn run(v: &Value) -> &Value {
         &v["runs"][0]
+    }
+
+    #[test]
+    fn an_empty_logical_location_is_left_out() {
+        let f = finding("CLD407", Severity::Warning, ".claude/settings.json").logical("");
+        let v = parse(&[f], &[], &SarifOptions::default());
+        let result = &run(&v)["results"][0];
+        assert_eq!(result["message"]["text"], "something is wrong");
+        assert!(result["locations"][0].get("logicalLocations").is_none());
+    }
+
+    #[test]
+    fn skipped_notices_say_so_once() {
+        let notice = |message: &str| crate::scan::Notice {
+            path: "big.log".into(),
+            line: None,
+            column: None,
+            kind: crate::scan::NoticeKind::Skipped,
+            message: message.into(),
+        };
+        for message in [
+            "binary file (--skip-binary)",
+            "skipped: binary file (--skip-binary)",
+        ] {
+            let n: ToolNotification = (&notice(message)).into();
+            assert_eq!(n.message, "skipped: binary file (--skip-binary)");
+        }
     }
 
     #[test]
