@@ -217,7 +217,8 @@ mod tests {
         let redacted = redact(key.as_bytes(), 13);
         assert_eq!(redact_text(&redacted), redacted);
         assert_eq!(redact_text("sk-ant-... example"), "sk-ant-... example");
-        let masked = redact_text_and("token gw_abcdefghijklmnopqrstuvwx here", &[6..32]);
+        let custom = [6..32, 40..41];
+        let masked = redact_text_and("token gw_abcdefghijklmnopqrstuvwx here", &custom);
         assert!(!masked.contains("abcdefghijklmnop"), "{masked}");
     }
 

@@ -175,7 +175,7 @@ mod tests {
     #[test]
     fn random_bodies_are_never_placeholders() {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-        let mut state: u64 = 0x5EED_0F_C1A0_D17;
+        let mut state: u64 = 0x0005_EED0_FC1A_0D17;
         let mut next = || {
             // splitmix64
             state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
