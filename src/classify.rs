@@ -127,6 +127,11 @@ pub fn classify(path: &str) -> FileKind {
 }
 
 fn is_dockerfile(name: &str, lower: &str) -> bool {
+    // `Dockerfile.dockerignore` is the ignore file BuildKit reads for that
+    // Dockerfile (`*.dockerignore` in general): patterns, not instructions.
+    if lower.ends_with(".dockerignore") {
+        return false;
+    }
     name == "Dockerfile"
         || name == "dockerfile"
         || name == "Containerfile"
@@ -157,6 +162,9 @@ mod tests {
             ("api.Dockerfile", FileKind::Dockerfile),
             ("Containerfile", FileKind::Dockerfile),
             ("dockerfile", FileKind::Dockerfile),
+            ("Dockerfile.dockerignore", FileKind::Text),
+            ("x/api.Dockerfile.dockerignore", FileKind::Text),
+            ("Containerfile.dockerignore", FileKind::Text),
             (".github/workflows/ci.yml", FileKind::Workflow),
             ("./.github/workflows/ci.yaml", FileKind::Workflow),
             ("a/action.yml", FileKind::ActionMetadata),

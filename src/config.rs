@@ -181,7 +181,9 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        // toml's errors quote the offending line: never a token from it.
+        let config: Config = toml::from_str(text)
+            .map_err(|e| crate::secrets::redact_text(&e.to_string()).into_owned())?;
         config.validate()?;
         if let Some(policy) = &config.policy {
             policy.validate(text)?;

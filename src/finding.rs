@@ -132,6 +132,13 @@ pub struct Finding {
     /// Hash of the finding's own text (see [`Finding::note_content`]), so
     /// fingerprints need no array index or byte offset.
     pub content_hash: Option<String>,
+    /// What credential a finding without a secret is about (a committed
+    /// credential file, a transcript); see [`Finding::token_type`].
+    pub credential_kind: Option<&'static str>,
+    /// 2, 3, … for the second and later findings of a run that share a base
+    /// fingerprint (the same key twice in a file); set by
+    /// [`number_duplicates`], 0 or 1 otherwise.
+    pub occurrence: u32,
 }
 
 /// Where in git history a finding comes from (`claudit scan --history`).
@@ -210,6 +217,9 @@ impl Snippet {
     /// Builds the snippet of `finding` from the file's bytes: secrets that
     /// `tokens` found on the line and the finding's own secret are replaced
     /// by their redacted forms before anything else sees the line.
+    /// `tokens` must be sorted by start offset (the token scan's order): only
+    /// those near the line are looked at, so a file with many tokens costs
+    /// time in proportion to its findings, not their square.
     pub fn build(
         bytes: &[u8],
         index: &crate::source::LineIndex,
@@ -269,8 +279,9 @@ fn redaction_cuts(
     finding: &Finding,
     tokens: &[crate::secrets::tokens::TokenMatch],
 ) -> Vec<(Range<usize>, String)> {
-    let mut cuts: Vec<(Range<usize>, String)> = tokens
+    let mut cuts: Vec<(Range<usize>, String)> = tokens_near(tokens, line)
         .iter()
+        .filter(|t| t.span.start < line.end && line.start < t.span.end)
         .map(|t| {
             let secret = crate::secrets::Secret::new(&bytes[t.span.clone()], t.prefix_len);
             (t.span.clone(), secret.redacted())
@@ -300,6 +311,21 @@ fn redaction_cuts(
         }
     }
     out
+}
+
+/// The slice of `tokens` (sorted by start) that may overlap `line`: those
+/// starting before its end, back to the longest a token can reach. Token-scan
+/// tokens never cross a line end; custom-rule matches may, but are at most
+/// [`MAX_TOKEN_LEN`](crate::secrets::tokens::MAX_TOKEN_LEN) bytes long.
+fn tokens_near<'t>(
+    tokens: &'t [crate::secrets::tokens::TokenMatch],
+    line: &Range<usize>,
+) -> &'t [crate::secrets::tokens::TokenMatch] {
+    debug_assert!(tokens.is_sorted_by_key(|t| t.span.start));
+    let reach = crate::secrets::tokens::MAX_TOKEN_LEN + 64;
+    let hi = tokens.partition_point(|t| t.span.start < line.end);
+    let lo = tokens[..hi].partition_point(|t| t.span.start + reach < line.start);
+    &tokens[lo..hi]
 }
 
 fn lossy_len(bytes: &[u8]) -> usize {
@@ -367,6 +393,8 @@ impl Finding {
             baseline_state: None,
             origin: None,
             content_hash: None,
+            credential_kind: None,
+            occurrence: 0,
         }
     }
 
@@ -388,6 +416,29 @@ impl Finding {
     pub fn secret(mut self, secret: SecretRef) -> Self {
         self.secret = Some(secret);
         self
+    }
+
+    /// Sets what credential the finding is about when it carries no secret.
+    pub fn credential_kind(mut self, kind: &'static str) -> Self {
+        self.credential_kind = Some(kind);
+        self
+    }
+
+    /// The logical location as reports show it: `None` when empty (a JSON
+    /// pointer to the whole document), so no report reads `at ` with nothing after.
+    pub fn shown_logical(&self) -> Option<&str> {
+        self.logical.as_deref().filter(|l| !l.trim().is_empty())
+    }
+
+    /// The `token_type` reports show: the secret's type, else what the
+    /// finding says it is about, else the rule's own for leaked-credential
+    /// rules whose findings hold no secret. Every CLD1xx finding has one.
+    pub fn token_type(&self) -> Option<&'static str> {
+        self.secret
+            .as_ref()
+            .map(|s| s.token_type)
+            .or(self.credential_kind)
+            .or_else(|| rule_token_type(self.rule_id))
     }
 
     /// Records a hash of the finding's text in `bytes` (its span, or its line
@@ -424,7 +475,22 @@ impl Finding {
     /// of the finding's text, and a finding without a logical location is
     /// anchored by that hash instead of its byte offset. Inserting an allow
     /// rule or a step above a finding therefore keeps its fingerprint.
+    ///
+    /// Findings of one run that would share it (the same key twice in one
+    /// file) are told apart by their ordinal in output order, as GitHub does
+    /// for line hashes: the second is `<hash>:2`, the third `<hash>:3` (see
+    /// [`number_duplicates`]); GitHub would otherwise merge them into one alert.
     pub fn fingerprint(&self) -> String {
+        let base = self.base_fingerprint();
+        if self.occurrence >= 2 {
+            format!("{base}:{}", self.occurrence)
+        } else {
+            base
+        }
+    }
+
+    /// [`Finding::fingerprint`] without the occurrence ordinal.
+    pub fn base_fingerprint(&self) -> String {
         let anchor = match (&self.secret, &self.logical, &self.content_hash) {
             (Some(s), _, _) => s.sha256.clone(),
             (None, Some(l), Some(content)) => match strip_indexes(l) {
@@ -454,6 +520,47 @@ impl Finding {
             self.message.as_str(),
         )
     }
+}
+
+/// Numbers the findings of a run that share a base fingerprint: in output
+/// order (path, position, rule, message), the first keeps the plain
+/// fingerprint and the next ones get `:2`, `:3`, … Depends only on the
+/// findings, not on their order in `findings` or on line numbers, and gives
+/// the same result when run again.
+pub fn number_duplicates(findings: &mut [Finding]) {
+    let bases: Vec<String> = findings.iter().map(Finding::base_fingerprint).collect();
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| {
+        findings[a]
+            .sort_key()
+            .cmp(&findings[b].sort_key())
+            .then_with(|| a.cmp(&b))
+    });
+    let mut seen: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut ordinals = vec![0u32; findings.len()];
+    for i in order {
+        let n = seen.entry(bases[i].as_str()).or_insert(0);
+        *n += 1;
+        ordinals[i] = *n;
+    }
+    for (f, n) in findings.iter_mut().zip(ordinals) {
+        f.occurrence = if n >= 2 { n } else { 0 };
+    }
+}
+
+/// `token_type` of leaked-credential findings that carry no secret, by rule.
+fn rule_token_type(rule_id: &str) -> Option<&'static str> {
+    Some(match rule_id {
+        // A Dockerfile declares a credential variable (no value, or a value
+        // too weak for a secret of its own).
+        "CLD111" => "dockerfile-credential-variable",
+        // A Dockerfile copies credential files or `.env` into the image.
+        "CLD112" => "credential-file-copy",
+        "CLD113" => "claude-credentials-file",
+        "CLD114" => "claude-state-file",
+        "CLD115" => "claude-transcript",
+        _ => return None,
+    })
 }
 
 /// A logical location without its array positions: `[3]` becomes `[]` and an
@@ -498,6 +605,45 @@ mod fingerprint_tests {
     use super::*;
 
     #[test]
+    fn duplicates_in_a_run_get_ordinals_in_output_order() {
+        let secret = SecretRef {
+            redacted: "r".to_string(),
+            sha256: "same".to_string(),
+            token_type: "anthropic-api-key",
+        };
+        let at = |start: usize| {
+            let mut f = Finding::new("CLD101", Severity::Error, Confidence::High)
+                .at(start..start + 10)
+                .secret(secret.clone());
+            f.path = ".env".to_string();
+            f
+        };
+        // Given out of order: numbering follows positions, not input order.
+        let mut findings = vec![at(300), at(10), at(120)];
+        let other = {
+            let mut f = at(50);
+            f.path = "b.env".to_string();
+            f
+        };
+        findings.push(other);
+        number_duplicates(&mut findings);
+        let base = findings[1].base_fingerprint();
+        assert_eq!(findings[1].fingerprint(), base);
+        assert_eq!(findings[2].fingerprint(), format!("{base}:2"));
+        assert_eq!(findings[0].fingerprint(), format!("{base}:3"));
+        // Another file: its own numbering.
+        assert_eq!(findings[3].fingerprint(), findings[3].base_fingerprint());
+        // Moving lines (all positions shift) keeps every fingerprint.
+        let before: Vec<String> = findings.iter().map(Finding::fingerprint).collect();
+        for f in &mut findings {
+            f.span = f.span.start + 7..f.span.end + 7;
+        }
+        number_duplicates(&mut findings);
+        let after: Vec<String> = findings.iter().map(Finding::fingerprint).collect();
+        assert_eq!(before, after);
+    }
+
+    #[test]
     fn indexes_are_stripped() {
         assert_eq!(
             strip_indexes("/permissions/allow/0").as_deref(),
@@ -538,5 +684,46 @@ mod fingerprint_tests {
         let a = at(before, "\"Bash(*)\"", None);
         let b = at(after, "\"Bash(*)\"", None);
         assert_eq!(a.fingerprint(), b.fingerprint());
+    }
+}
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::*;
+    use crate::secrets::tokens::TokenScanner;
+    use crate::source::LineIndex;
+
+    #[test]
+    fn snippets_look_only_at_tokens_near_their_line() {
+        let mut text = String::new();
+        for seed in 0..300 {
+            let a = crate::testkeys::key("api03", seed);
+            let b = crate::testkeys::key("oat01", seed + 1000);
+            text.push_str(&format!("k{seed}: {a} {b}\n"));
+        }
+        let bytes = text.as_bytes();
+        let tokens = TokenScanner::new().scan(bytes);
+        assert_eq!(tokens.len(), 600);
+        let index = LineIndex::new(bytes);
+        let line = index.line_range(bytes, 150);
+        let near = tokens_near(&tokens, &line);
+        // A bounded window (the longest a token can reach), not the whole file.
+        assert!(near.len() < 60, "{} tokens looked at", near.len());
+        assert!(near.iter().any(|t| t.span == tokens[300].span));
+        let finding =
+            Finding::new("CLD101", Severity::Error, Confidence::High).at(tokens[300].span.clone());
+        let snippet = Snippet::build(bytes, &index, &finding, &tokens);
+        assert_eq!(snippet.line, 151);
+        assert!(
+            snippet.text.starts_with("k150: sk-ant-api03-"),
+            "{}",
+            snippet.text
+        );
+        // Both tokens of the line are redacted.
+        assert_eq!(snippet.text.matches('…').count(), 2, "{}", snippet.text);
+        for t in &tokens[300..302] {
+            let raw = std::str::from_utf8(&bytes[t.span.clone()]).expect("utf8");
+            assert!(!snippet.text.contains(&raw[20..]));
+        }
     }
 }

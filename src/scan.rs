@@ -84,6 +84,32 @@ pub struct Notice {
     pub message: String,
 }
 
+impl Notice {
+    /// Masks every `sk-ant-` token in the message. Messages may quote file
+    /// content (a parser naming the word it did not understand), so every
+    /// notice passes through this before it is stored and before it is written.
+    pub fn redact(&mut self) {
+        if let std::borrow::Cow::Owned(m) = crate::secrets::redact_text(&self.message) {
+            self.message = m;
+        }
+    }
+
+    /// [`Notice::redact`], and also masks what the custom token rules match.
+    pub fn redact_with(&mut self, custom: Option<&CustomRules>) {
+        match custom {
+            Some(c) if c.has_rules() => {
+                let hits: Vec<std::ops::Range<usize>> = c
+                    .scan(self.message.as_bytes())
+                    .into_iter()
+                    .map(|h| h.span)
+                    .collect();
+                self.message = crate::secrets::redact_text_and(&self.message, &hits);
+            }
+            _ => self.redact(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {
     /// The file could not be parsed; it was still token-scanned.
@@ -195,6 +221,10 @@ pub fn scan_project(opts: &ScanOptions) -> Result<(ScanOutcome, Project), discov
         outcome.stats.files_unreadable += 1;
     }
     outcome.notices.extend(collected.notices);
+    let custom = opts.custom.as_deref();
+    for n in &mut outcome.notices {
+        n.redact_with(custom);
+    }
     let project = Project {
         files: collected.facts,
         trees: discovered.trees,
@@ -204,6 +234,7 @@ pub fn scan_project(opts: &ScanOptions) -> Result<(ScanOutcome, Project), discov
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::finding::number_duplicates(&mut outcome.findings);
     Ok((outcome, project))
 }
 
@@ -218,7 +249,10 @@ pub fn scan_bytes_with(path: &str, bytes: &[u8], custom: Option<&CustomRules>) -
     let tree = Tree::default();
     let kind = classify(path);
     let result = scan_buffer(path, path, kind, true, bytes, &tree, &scanner, custom);
-    let (mut findings, notices) = (result.findings, result.notices);
+    let (mut findings, mut notices) = (result.findings, result.notices);
+    for n in &mut notices {
+        n.redact_with(custom);
+    }
     let inline_ignores = result.inline_ignores;
     if let Some(parsed) = result.parsed {
         let project = Project {
@@ -237,6 +271,7 @@ pub fn scan_bytes_with(path: &str, bytes: &[u8], custom: Option<&CustomRules>) -
         checks::project::run_all(&project, &mut findings);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
+    crate::finding::number_duplicates(&mut findings);
     let mut stats = Stats {
         files_scanned: 1,
         bytes_scanned: bytes.len() as u64,
@@ -403,7 +438,7 @@ fn scan_entry(
             entry,
             NoticeKind::Skipped,
             format!(
-                "skipped: {} bytes is over --max-file-size ({} bytes)",
+                "{} bytes, over --max-file-size ({} bytes)",
                 size, opts.max_file_size
             ),
         );
@@ -516,7 +551,7 @@ fn skipped_binary(entry: &Entry) -> FileResult {
         FileStatus::Skipped,
         entry,
         NoticeKind::Skipped,
-        "skipped: binary file (--skip-binary)".to_string(),
+        "binary file (--skip-binary)".to_string(),
     )
 }
 
@@ -608,6 +643,8 @@ fn scan_buffer(
     } else {
         let mut all = tokens.clone();
         all.extend(CustomRules::redaction_tokens(&custom_hits));
+        // Snippets look tokens up by offset.
+        all.sort_by_key(|t| t.span.start);
         std::borrow::Cow::Owned(all)
     };
     let index = line_index(bytes, binary);
@@ -627,6 +664,9 @@ fn scan_buffer(
         }
         if let Some(logical) = f.logical.as_mut() {
             redact_tokens_in(logical, bytes, &tokens);
+            if let std::borrow::Cow::Owned(masked) = crate::secrets::redact_text(logical) {
+                *logical = masked;
+            }
         }
         f.path = display.to_string();
         f.region = Some(index.region(bytes, &f.span));
@@ -652,6 +692,10 @@ fn scan_buffer(
 /// A logical location built from key names holds a token when a key is
 /// named after a secret (`{"sk-ant-…": true}`): show its redacted form.
 fn redact_tokens_in(text: &mut String, bytes: &[u8], tokens: &[TokenMatch]) {
+    // Most logical locations hold no token: skip the per-token search then.
+    if memchr::memmem::find(text.as_bytes(), b"sk-ant-").is_none() {
+        return;
+    }
     for t in tokens {
         if let Some(raw) = bytes
             .get(t.span.clone())
@@ -745,6 +789,11 @@ fn stream_tokens(
         }
         // Keep the overlap; count the lines and the partial line that leave the buffer.
         let mut keep_from = len - overlap;
+        // Never split a character: the partial line leaving the buffer is
+        // counted in UTF-16 units, and half a character counts as more.
+        while keep_from > 0 && (buf[keep_from] & 0xC0) == 0x80 && len - keep_from < overlap + 3 {
+            keep_from -= 1;
+        }
         if buf[keep_from - 1] == b'\r' && buf[keep_from] == b'\n' {
             keep_from -= 1; // never split a CRLF: it is one line end
         }

@@ -1135,3 +1135,166 @@ fn file_arguments_keep_their_project_context_and_config() {
         [("CLD101".to_string(), "local.env".to_string())]
     );
 }
+
+#[test]
+fn notices_never_quote_a_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let key = testkeys::key("api03", 40);
+    // A key on its own line reads as an unknown instruction.
+    write(root, "Dockerfile", format!("FROM a\n{key}\n"));
+    let middle = &key[20..key.len() - 8];
+    let upper = middle.to_ascii_uppercase();
+    for format in ["text", "json", "sarif"] {
+        let run = claudit(
+            root,
+            &["scan", ".", "--format", format, "--fail-on", "none"],
+        );
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(all.contains("misplaced instruction"), "{format}: {all}");
+        assert!(
+            !all.contains(middle) && !all.contains(&upper),
+            "{format} output quotes the key in a notice"
+        );
+    }
+    // A config error quoting the offending line masks the key too.
+    write(root, ".claudit.toml", format!("{key} = 1\n"));
+    let run = claudit(root, &["scan", "."]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains(middle), "config error quotes the key");
+}
+
+#[test]
+fn sarif_uris_are_relative_to_a_declared_srcroot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    write(
+        &root,
+        "sub dir/.env",
+        format!("K={}\n", testkeys::key("api03", 41)),
+    );
+    let run = claudit(&root, &["scan", ".", "--format", "sarif"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let sarif = json(&run);
+    let run0 = &sarif["runs"][0];
+    let base = run0["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .expect("%SRCROOT% uri");
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+    let expected = format!("file://{}/", root.display()).replace(' ', "%20");
+    assert_eq!(base, expected);
+    let location = &run0["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "sub%20dir/.env");
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+}
+
+#[test]
+fn a_character_split_by_the_stream_chunk_boundary_counts_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = testkeys::key("api03", 42);
+    // The first chunk keeps bytes from 1 MiB on: put each character across it.
+    for (ch, units) in [("é", 1), ("€", 1), ("😀", 2)] {
+        for before in 1..ch.len() {
+            let mut content = "y".repeat((1 << 20) - before);
+            content.push_str(ch);
+            content.push(' ');
+            content.push_str(&key);
+            content.push('\n');
+            content.push_str(&"z".repeat(5000));
+            write(dir.path(), "one.txt", &content);
+            let run = claudit(
+                dir.path(),
+                &["scan", ".", "--format", "json", "--max-parse-size", "4096"],
+            );
+            assert_eq!(rule_ids(&run), ["CLD101"], "{ch} {before}");
+            let expected = (1 << 20) - before + units + 2;
+            assert_eq!(
+                json(&run)["findings"][0]["column"].as_u64(),
+                Some(expected as u64),
+                "{ch} split after {before} bytes"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_leaked_credential_finding_has_a_token_type_and_confidence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        ".credentials.json",
+        r#"{"claudeAiOauth": {"accessToken": "a", "refreshToken": "b"}}"#,
+    );
+    write(
+        root,
+        ".claude.json",
+        r#"{"oauthAccount": {"emailAddress": "u@example.invalid"}}"#,
+    );
+    write(root, ".claude/projects/p/s.jsonl", "{\"type\":\"user\"}\n");
+    write(
+        root,
+        "Dockerfile",
+        "FROM a\nARG ANTHROPIC_API_KEY\nCOPY .claude.json /root/\n",
+    );
+    let run = claudit(root, &["scan", ".", "--format", "json"]);
+    let v = json(&run);
+    let mut types = Vec::new();
+    for f in v["findings"].as_array().expect("findings") {
+        let id = f["rule_id"].as_str().expect("rule_id");
+        if id.starts_with("CLD1") {
+            let t = f["token_type"].as_str();
+            assert!(
+                t.is_some() && f["confidence"].is_string(),
+                "{id} lacks a token type"
+            );
+            types.push((id.to_string(), t.unwrap_or("").to_string()));
+        }
+    }
+    for (id, t) in [
+        ("CLD111", "dockerfile-credential-variable"),
+        ("CLD112", "credential-file-copy"),
+        ("CLD113", "claude-credentials-file"),
+        ("CLD114", "claude-state-oauth-account"),
+        ("CLD115", "claude-transcript"),
+    ] {
+        assert!(
+            types.contains(&(id.to_string(), t.to_string())),
+            "{id} {t}: {types:?}"
+        );
+    }
+    let sarif = json(&claudit(root, &["scan", ".", "--format", "sarif"]));
+    for r in sarif["runs"][0]["results"].as_array().expect("results") {
+        if r["ruleId"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("CLD1"))
+        {
+            assert!(r["properties"]["tokenType"].is_string(), "{}", r["ruleId"]);
+        }
+    }
+}
+
+#[test]
+fn a_dockerfiles_own_ignore_file_is_not_parsed_as_a_dockerfile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "Dockerfile", "FROM a\n");
+    write(
+        root,
+        "Dockerfile.dockerignore",
+        "node_modules\n*.log\n!keep.log\n",
+    );
+    write(root, "api.Dockerfile.dockerignore", "target\n");
+    let run = claudit(root, &["scan", ".", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let notices = json(&run)["notices"].as_array().expect("notices").clone();
+    assert!(notices.is_empty(), "{notices:?}");
+    // Skipped files say "skipped" once.
+    let run = claudit(root, &["scan", ".", "--max-file-size", "5"]);
+    assert!(run.stderr.contains("note: skipped"), "{}", run.stderr);
+    assert!(!run.stderr.contains("skipped: "), "{}", run.stderr);
+}

@@ -284,6 +284,11 @@ fn per_repository_sarif_matches_the_pr_action() {
     let result = &runs[0]["results"][0];
     let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
     assert_eq!(uri, ".env", "relative to the repository root");
+    let location = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+    // The base is the repository root, declared without an absolute path.
+    let base = &runs[0]["originalUriBaseIds"]["%SRCROOT%"];
+    assert!(base.get("uri").is_none() && base["description"]["text"].is_string());
     let hash = result["partialFingerprints"]["primaryLocationLineHash"]
         .as_str()
         .expect("primaryLocationLineHash");

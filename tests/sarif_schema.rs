@@ -337,3 +337,73 @@ fn awkward_paths_become_valid_uris() {
     assert!(uris.contains(&"a%3Ab/c.env".to_string()), "{uris:?}");
     assert!(uris.iter().all(|u| is_uri_reference(u)));
 }
+
+/// Every artifact location under `value` (results, related locations,
+/// notifications), as (uri, uriBaseId).
+fn artifact_locations(value: &Value, out: &mut Vec<(String, Option<String>)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(a) = map.get("artifactLocation") {
+                out.push((
+                    a["uri"].as_str().unwrap_or("").to_string(),
+                    a["uriBaseId"].as_str().map(str::to_string),
+                ));
+            }
+            map.values().for_each(|v| artifact_locations(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| artifact_locations(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn relative_uris_carry_srcroot_and_the_run_declares_it() {
+    let (mut findings, _) = scanned_findings();
+    findings.extend(hand_made_findings());
+    let opts = SarifOptions {
+        src_root: Some(claudit::report::sarif::dir_uri(std::path::Path::new(
+            "/work/my repo",
+        ))),
+        ..SarifOptions::default()
+    };
+    let sarif = parse(&to_sarif(&findings, &notifications(), &opts));
+    let run = &sarif["runs"][0];
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        "file:///work/my%20repo/"
+    );
+    let mut locations = Vec::new();
+    artifact_locations(&run["results"], &mut locations);
+    artifact_locations(&run["invocations"], &mut locations);
+    let (mut relative, mut absolute) = (0, 0);
+    for (uri, base) in &locations {
+        if uri.starts_with("file://") {
+            absolute += 1;
+            assert_eq!(base, &None, "{uri}");
+        } else {
+            relative += 1;
+            assert_eq!(base.as_deref(), Some("%SRCROOT%"), "{uri}");
+        }
+    }
+    assert!(relative >= 4 && absolute >= 2, "{locations:?}");
+    // Related locations and notifications are covered too.
+    assert_eq!(
+        run["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .flat_map(|r| r["relatedLocations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default())
+            .filter(|l| l["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%")
+            .count(),
+        2
+    );
+    assert!(schema_errors(&sarif).is_empty());
+    // Without a root (fleet's per-repository files): declared, no absolute path.
+    let sarif = parse(&to_sarif(&findings, &[], &SarifOptions::default()));
+    let base = &sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"];
+    assert!(base.get("uri").is_none() && base["description"]["text"].is_string());
+    assert!(schema_errors(&sarif).is_empty());
+}

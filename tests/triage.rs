@@ -1122,3 +1122,108 @@ fn baseline_survives_inserting_an_array_element_or_a_step_above() {
         sarif.stdout
     );
 }
+
+#[test]
+fn fingerprints_are_unique_in_a_run_and_baselines_keep_each_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let k = key(7);
+    // The same key twice in one file, and one workflow-level key that
+    // CLD203 reports for two jobs at the same primary location.
+    write(root, "app/.env", format!("A={k}\nB={k}\n"));
+    let step = "      - uses: anthropics/claude-code-action@v1\n        with:\n          \
+                claude_code_oauth_token: ${{ secrets.CLAUDE_CODE_OAUTH_TOKEN }}\n";
+    write(
+        root,
+        ".github/workflows/claude.yml",
+        format!(
+            "on: issue_comment\nenv:\n  ANTHROPIC_API_KEY: ${{{{ secrets.ANTHROPIC_API_KEY }}}}\njobs:\n  \
+             a:\n    runs-on: ubuntu-latest\n    steps:\n{step}  b:\n    runs-on: ubuntu-latest\n    steps:\n{step}"
+        ),
+    );
+    let run = claudit(root, &["scan", ".", "--format", "json"]);
+    let findings = json(&run)["findings"].as_array().unwrap().clone();
+    let prints: Vec<&str> = findings
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    let mut unique = prints.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), prints.len(), "{prints:?}");
+    let of = |rule: &str| -> Vec<&str> {
+        findings
+            .iter()
+            .filter(|f| f["rule_id"] == rule)
+            .map(|f| f["fingerprint"].as_str().unwrap())
+            .collect()
+    };
+    for rule in ["CLD101", "CLD203"] {
+        let fps = of(rule);
+        assert_eq!(fps.len(), 2, "{rule}: {fps:?}");
+        assert_eq!(fps[1], format!("{}:2", fps[0]), "{rule}");
+    }
+    // SARIF: the same values, unique per result.
+    let sarif = claudit(root, &["scan", ".", "--format", "sarif"]);
+    let mut keys: Vec<String> = sarif_results(&sarif)
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["claudit/v1"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    keys.sort();
+    let mut expected: Vec<String> = prints.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(keys, expected);
+    // Moving lines keeps them; a baseline has one entry per finding and
+    // accepts both copies of the key.
+    write(root, "app/.env", format!("\n# moved\nB={k}\n\nA={k}\n"));
+    let moved = claudit(root, &["scan", ".", "--format", "json"]);
+    let mut again: Vec<String> = json(&moved)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    again.sort();
+    assert_eq!(again, expected);
+    let made = claudit(root, &["baseline", "."]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let saved: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(".claudit-baseline.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(saved["entries"].as_array().unwrap().len(), prints.len());
+    let run = claudit(
+        root,
+        &[
+            "scan",
+            ".",
+            "--baseline",
+            ".claudit-baseline.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!((run.code, found(&run).len()), (0, 0), "{}", run.stderr);
+    // A third copy of the key is new.
+    write(root, "app/.env", format!("A={k}\nB={k}\nC={k}\n"));
+    let run = claudit(
+        root,
+        &[
+            "scan",
+            ".",
+            "--baseline",
+            ".claudit-baseline.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        found(&run),
+        [("app/.env".to_string(), "CLD101".to_string())]
+    );
+}

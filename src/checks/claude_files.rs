@@ -43,6 +43,8 @@ fn defaults(id: &str) -> (Severity, Confidence) {
 // ---------------------------------------------------------------- CLD113
 
 const OAUTH_KEY: &str = "claudeAiOauth";
+/// `token_type` of CLD113 findings.
+const CREDENTIALS_FILE: &str = "claude-credentials-file";
 
 fn credentials_file(ctx: &FileContext, out: &mut Vec<Finding>) {
     let (severity, confidence) = defaults("CLD113");
@@ -63,13 +65,14 @@ fn credentials_file(ctx: &FileContext, out: &mut Vec<Finding>) {
             Finding::new("CLD113", severity, confidence)
                 .at(oauth.key_span.clone())
                 .message(message)
+                .credential_kind(CREDENTIALS_FILE)
         }
         None => {
             // Broken JSON: the key's bytes are enough to know what the file is.
             let Some(span) = find_quoted(ctx.bytes, OAUTH_KEY) else {
                 return;
             };
-            Finding::new("CLD113", severity, confidence).at(span).message(format!(
+            Finding::new("CLD113", severity, confidence).at(span).credential_kind(CREDENTIALS_FILE).message(format!(
                 "Claude Code's OAuth login store is committed: the file names `{OAUTH_KEY}` (it does not parse \
                  as JSON, so its token fields were not read); revoke the session and delete the file from the \
                  repository and its history"
@@ -175,6 +178,17 @@ fn state_finding(
         .at(m.key_span.clone())
         .logical(pointer_join("", &m.key))
         .message(message)
+        .credential_kind(state_kind(&m.key))
+}
+
+/// `token_type` of a CLD114 finding without a secret, by the key it is about.
+fn state_kind(key: &str) -> &'static str {
+    match key {
+        "oauthAccount" => "claude-state-oauth-account",
+        "primaryApiKey" => "claude-state-primary-api-key",
+        "customApiKeyResponses" => "claude-state-api-key-responses",
+        _ => "claude-state-file",
+    }
 }
 
 /// A `.claude.json` that does not parse: only the two error keys are looked for, by their bytes.
@@ -190,6 +204,7 @@ fn state_file_unparsed(
                 Finding::new("CLD114", severity, confidence)
                     .at(span)
                     .logical(pointer_join("", key))
+                    .credential_kind(state_kind(key))
                     .message(format!(
                         "`.claude.json` is committed and names `{key}` (the file does not parse as JSON, so the \
                          value was not read); remove the file from the repository and its history"
@@ -336,6 +351,7 @@ fn transcript(ctx: &FileContext, out: &mut Vec<Finding>) {
     out.push(
         Finding::new("CLD115", severity, confidence)
             .at(0..first_line_end)
+            .credential_kind("claude-transcript")
             .message(
                 "a Claude Code session transcript is committed: transcripts are plaintext logs of the whole \
                  conversation, including file contents, command output and anything pasted, so they can hold \

@@ -543,8 +543,13 @@ fn scan_repo(
     relativize(&mut outcome, &display_prefix(&root));
     let notifications: Vec<crate::report::sarif::ToolNotification> =
         outcome.notices.iter().map(Into::into).collect();
+    // Paths are relative to the repository root, which is `%SRCROOT%`. The
+    // file declares that base by description only (`src_root: None`): a
+    // per-repository SARIF is the same bytes wherever the fleet ran, and
+    // holds no absolute path of the machine that made it.
     let options = crate::report::sarif::SarifOptions {
         category: category.to_string(),
+        src_root: None,
         ..Default::default()
     };
     // The SARIF bypasses upload-sarif when it goes through the REST API, so

@@ -154,6 +154,11 @@ fn sarif(outcome: &ScanOutcome, args: &OutputArgs, view: &View) -> String {
     // alerts stable; only files with findings are read again, and content
     // that is not on disk (image layers) was hashed when it was scanned.
     let read = |path: &str| std::fs::read(path).ok();
+    // Display paths are relative to the working directory: `%SRCROOT%`.
+    let src_root = std::env::current_dir()
+        .ok()
+        .map(|d| std::fs::canonicalize(&d).unwrap_or(d))
+        .map(|d| report::sarif::dir_uri(&d));
     let run =
         |findings: &[crate::finding::Finding], notices: &[&crate::scan::Notice], category: &str| {
             let mut notifications: Vec<report::sarif::ToolNotification> =
@@ -168,6 +173,7 @@ fn sarif(outcome: &ScanOutcome, args: &OutputArgs, view: &View) -> String {
             let options = report::sarif::SarifOptions {
                 category: category.to_string(),
                 custom_rules: outcome.custom_rules.clone(),
+                src_root: src_root.clone(),
                 ..Default::default()
             };
             report::sarif::to_sarif_with_known_line_hashes(

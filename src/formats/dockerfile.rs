@@ -553,7 +553,8 @@ impl Parser<'_> {
                 self.diag(
                     name_span,
                     format!(
-                        "`# {name}=` is not a parser directive (syntax, escape, check): it is read as a comment and ends the directives"
+                        "{} is not a parser directive name (syntax, escape, check): the line is read as a comment and ends the directives",
+                        crate::secrets::quote_word(&name, 24)
                     ),
                 );
                 return;
@@ -679,7 +680,12 @@ impl Parser<'_> {
             }
             _ => {
                 if !KEYWORDS.contains(&keyword.as_str()) || keyword == "ONBUILD" {
-                    let message = format!("unknown or misplaced instruction `{keyword}`");
+                    // The word may be anything a line starts with (a key
+                    // pasted on its own line): never echo it in full.
+                    let message = format!(
+                        "unknown or misplaced instruction {}",
+                        crate::secrets::quote_word(&keyword, 12)
+                    );
                     self.diag(keyword_span.clone(), message);
                 }
                 Args::Raw((args_at < args_end).then(|| Word {
@@ -998,7 +1004,10 @@ impl Parser<'_> {
             body_end = line.end;
         }
         if !terminated {
-            let message = format!("unterminated heredoc: no line `{name}` closes it");
+            let message = format!(
+                "unterminated heredoc: no line {} closes it",
+                crate::secrets::quote_word(&name, 32)
+            );
             self.diag(marker_span.clone(), message);
         }
         Heredoc {

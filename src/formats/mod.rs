@@ -68,7 +68,9 @@ impl Parsed {
                 .instructions
                 .iter()
                 .find(|i| i.span.start <= span.start && span.end <= i.span.end)?;
-            return Some(doc.location(inst, &inst.keyword));
+            // An unknown instruction's "keyword" is whatever the line starts
+            // with, perhaps a key: never more than a clipped prefix of it.
+            return Some(doc.location(inst, &crate::secrets::clip_word(&inst.keyword, 12)));
         }
         None
     }

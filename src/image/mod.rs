@@ -107,6 +107,10 @@ pub fn scan(path: &Path, opts: &ImageOptions) -> Result<Scanned, String> {
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    for n in &mut outcome.notices {
+        n.redact();
+    }
+    crate::finding::number_duplicates(&mut outcome.findings);
     Ok(Scanned {
         outcome,
         images: images.into_iter().map(|i| i.name).collect(),

@@ -88,7 +88,7 @@ struct JsonNotice<'a> {
     line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     column: Option<usize>,
-    message: &'a str,
+    message: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -136,8 +136,8 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
         end_column: region.end.column,
         message: &f.message,
         fingerprint: f.fingerprint(),
-        logical_location: f.logical.as_deref(),
-        token_type: f.secret.as_ref().map(|s| s.token_type),
+        logical_location: f.shown_logical(),
+        token_type: f.token_type(),
         secret_id: f.secret.as_ref().map(|s| s.secret_id()),
         redacted: f.secret.as_ref().map(|s| s.redacted.as_str()),
         related: f
@@ -176,6 +176,6 @@ fn json_notice(n: &Notice) -> JsonNotice<'_> {
         path: &n.path,
         line: n.line,
         column: n.column,
-        message: &n.message,
+        message: crate::secrets::redact_text(&n.message),
     }
 }

@@ -6,7 +6,12 @@
 //!   the rule set stays the same between uploads whatever fired.
 //! - Columns are UTF-16 code units and declared as such (`columnKind`).
 //! - URIs are relative to the working directory and percent-encoded; a space
-//!   in a URI makes the upload invalid.
+//!   in a URI makes the upload invalid. Relative URIs carry
+//!   `uriBaseId: "%SRCROOT%"`, which `run.originalUriBaseIds` declares: the
+//!   working directory as a `file:///…/` URI when the caller gives it
+//!   ([`SarifOptions::src_root`]), else a description only (fleet's
+//!   per-repository files, which hold no absolute path). Absolute paths are
+//!   `file://` URIs without a base id.
 //! - `partialFingerprints["claudit/v1"]` is our own stable key;
 //!   `primaryLocationLineHash` is only written when the caller lets us read
 //!   the files ([`to_sarif_with_line_hashes`]), else upload-sarif computes it.
@@ -54,7 +59,14 @@ pub struct SarifOptions {
     /// `[[custom_rules]]` of `.claudit.toml`, described like catalog rules
     /// when they fire.
     pub custom_rules: Vec<CustomRuleMeta>,
+    /// What `%SRCROOT%`, the base of every relative URI, stands for: an
+    /// absolute `file:///…/` URI (see [`dir_uri`]), or `None` to declare the
+    /// base with a description only, writing no absolute path.
+    pub src_root: Option<String>,
 }
+
+/// The base id of every relative artifact URI.
+pub const SRCROOT: &str = "%SRCROOT%";
 
 /// What SARIF says about a custom rule from `.claudit.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +85,7 @@ impl Default for SarifOptions {
             category: "claudit/".to_string(),
             include_all_rules: true,
             custom_rules: Vec::new(),
+            src_root: None,
         }
     }
 }
@@ -102,9 +115,16 @@ impl From<&crate::scan::Notice> for ToolNotification {
             (Some(l), None) => format!(" (line {l})"),
             _ => String::new(),
         };
+        // Alone in a notification, a skipped file's reason says so.
+        let skipped =
+            if notice.kind == NoticeKind::Skipped && !notice.message.starts_with("skipped") {
+                "skipped: "
+            } else {
+                ""
+            };
         ToolNotification {
             level,
-            message: format!("{}{at}", notice.message),
+            message: format!("{skipped}{}{at}", notice.message),
             path: Some(notice.path.clone()),
         }
     }
@@ -208,6 +228,7 @@ fn render_with(
                 },
             },
             automation_details: automation_details(&opts.category),
+            original_uri_base_ids: original_uri_base_ids(opts.src_root.as_deref()),
             column_kind: "utf16CodeUnits",
             invocations: vec![Invocation {
                 execution_successful: true,
@@ -240,6 +261,43 @@ fn select_results(findings: &[Finding], limit: usize) -> (Vec<&Finding>, usize) 
     order.sort_unstable();
     let kept = order.into_iter().map(|i| &findings[i]).collect();
     (kept, findings.len() - limit)
+}
+
+/// `run.originalUriBaseIds`: `%SRCROOT%` as an absolute directory URI, or
+/// described only (SARIF §3.14.14 allows an entry without `uri`).
+fn original_uri_base_ids(src_root: Option<&str>) -> BTreeMap<&'static str, BaseLocation> {
+    let base = match src_root {
+        Some(uri) => BaseLocation {
+            uri: Some(if uri.ends_with('/') {
+                uri.to_string()
+            } else {
+                format!("{uri}/")
+            }),
+            description: None,
+        },
+        None => BaseLocation {
+            uri: None,
+            description: Some(Message::new(
+                "The root of the scanned repository; relative URIs are relative to it.".to_string(),
+            )),
+        },
+    };
+    BTreeMap::from([(SRCROOT, base)])
+}
+
+/// A directory as an absolute `file:///…/` URI (percent-encoded, ending in
+/// `/`), for [`SarifOptions::src_root`].
+pub fn dir_uri(dir: &std::path::Path) -> String {
+    let text = dir.to_string_lossy().replace('\\', "/");
+    let mut uri = path_to_uri(&text);
+    if !uri.starts_with("file://") {
+        // Not absolute: nothing to anchor it to.
+        uri = format!("file:///{uri}");
+    }
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
 }
 
 fn automation_details(category: &str) -> Option<AutomationDetails> {
@@ -502,8 +560,7 @@ fn result_of(
             primary_region(finding.region),
         )),
         logical_locations: finding
-            .logical
-            .as_deref()
+            .shown_logical()
             .map(logical_location)
             .into_iter()
             .collect(),
@@ -531,7 +588,7 @@ fn result_of(
         baseline_state: finding.baseline_state.map(|b| b.as_str()),
         properties: ResultProperties {
             confidence: finding.confidence.as_str(),
-            token_type: finding.secret.as_ref().map(|s| s.token_type),
+            token_type: finding.token_type(),
             secret_id: finding.secret.as_ref().map(|s| s.secret_id()),
             would_be_suppressed_by: finding
                 .suppression
@@ -565,7 +622,7 @@ fn result_text(finding: &Finding) -> String {
     if text.is_empty() {
         text = format!("{} finding", finding.rule_id);
     }
-    if let Some(logical) = &finding.logical {
+    if let Some(logical) = finding.shown_logical() {
         text.push_str(&format!(" (at {})", escape_links(logical)));
     }
     if !finding.related.is_empty() {
@@ -616,11 +673,16 @@ fn related_location(id: usize, related: &Related) -> Location {
 
 fn physical_location(path: &str, region: SarifRegion) -> PhysicalLocation {
     PhysicalLocation {
-        artifact_location: ArtifactLocation {
-            uri: path_to_uri(path),
-        },
+        artifact_location: artifact_location(path),
         region: Some(region),
     }
+}
+
+/// A path's URI; relative ones are relative to `%SRCROOT%`.
+fn artifact_location(path: &str) -> ArtifactLocation {
+    let uri = path_to_uri(path);
+    let uri_base_id = (!uri.starts_with("file:")).then_some(SRCROOT);
+    ArtifactLocation { uri, uri_base_id }
 }
 
 /// GitHub requires `startLine` on the primary location (GH1003). Without a
@@ -722,16 +784,14 @@ fn percent_encode(path: &str) -> String {
 fn notification_of(n: &ToolNotification) -> Notification {
     Notification {
         level: n.level.as_str(),
-        message: Message::new(n.message.clone()),
+        message: Message::new(crate::secrets::redact_text(&n.message).into_owned()),
         locations: n
             .path
             .iter()
             .map(|p| Location {
                 id: None,
                 physical_location: Some(PhysicalLocation {
-                    artifact_location: ArtifactLocation {
-                        uri: path_to_uri(p),
-                    },
+                    artifact_location: artifact_location(p),
                     region: None,
                 }),
                 logical_locations: Vec::new(),
@@ -783,6 +843,7 @@ struct Run {
     tool: Tool,
     #[serde(skip_serializing_if = "Option::is_none")]
     automation_details: Option<AutomationDetails>,
+    original_uri_base_ids: BTreeMap<&'static str, BaseLocation>,
     column_kind: &'static str,
     invocations: Vec<Invocation>,
     results: Vec<SarifResult>,
@@ -942,8 +1003,20 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+/// An entry of `run.originalUriBaseIds`.
+#[derive(Serialize)]
+struct BaseLocation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<Message>,
 }
 
 #[derive(Serialize, Default)]
@@ -1005,6 +1078,33 @@ mod tests {
 
     fn run(v: &Value) -> &Value {
         &v["runs"][0]
+    }
+
+    #[test]
+    fn an_empty_logical_location_is_left_out() {
+        let f = finding("CLD407", Severity::Warning, ".claude/settings.json").logical("");
+        let v = parse(&[f], &[], &SarifOptions::default());
+        let result = &run(&v)["results"][0];
+        assert_eq!(result["message"]["text"], "something is wrong");
+        assert!(result["locations"][0].get("logicalLocations").is_none());
+    }
+
+    #[test]
+    fn skipped_notices_say_so_once() {
+        let notice = |message: &str| crate::scan::Notice {
+            path: "big.log".into(),
+            line: None,
+            column: None,
+            kind: crate::scan::NoticeKind::Skipped,
+            message: message.into(),
+        };
+        for message in [
+            "binary file (--skip-binary)",
+            "skipped: binary file (--skip-binary)",
+        ] {
+            let n: ToolNotification = (&notice(message)).into();
+            assert_eq!(n.message, "skipped: binary file (--skip-binary)");
+        }
     }
 
     #[test]

@@ -40,7 +40,7 @@ fn render_one(renderer: &Renderer, f: &Finding) -> String {
         .unwrap_or((1, 1));
     let location = format!("{}:{}:{}", f.path, line, column);
     let mut label = format!("{rule_name} (confidence: {})", f.confidence);
-    if let Some(logical) = &f.logical {
+    if let Some(logical) = f.shown_logical() {
         label.push_str(&format!(" at {logical}"));
     }
     let title = level(f.severity)
@@ -127,9 +127,18 @@ pub fn render_notice(n: &Notice) -> String {
         NoticeKind::InvalidIgnore => "note: invalid ignore in",
         NoticeKind::ExpiredBaseline => "note: expired baseline entry for",
     };
+    let message = crate::secrets::redact_text(&n.message);
+    // The kind already says "skipped": never "skipped X: skipped: …".
+    let message = match n.kind {
+        NoticeKind::Skipped => message
+            .strip_prefix("skipped: ")
+            .map(|m| std::borrow::Cow::Owned(m.to_string()))
+            .unwrap_or(message),
+        _ => message,
+    };
     match (n.line, n.column) {
-        (Some(l), Some(c)) => format!("{what} {}:{l}:{c}: {}", n.path, n.message),
-        _ => format!("{what} {}: {}", n.path, n.message),
+        (Some(l), Some(c)) => format!("{what} {}:{l}:{c}: {message}", n.path),
+        _ => format!("{what} {}: {message}", n.path),
     }
 }
 
@@ -182,6 +191,39 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains(":::"), "{out}");
+    }
+
+    #[test]
+    fn an_empty_logical_location_is_not_shown() {
+        let mut f = finding("  \"privileged\": true,", 16..20, 3, 17);
+        f.logical = Some(String::new());
+        let out = render(&[f.clone()], false);
+        assert!(out.contains("(confidence: high)\n"), "{out}");
+        assert!(!out.contains(" at \n") && !out.contains(" at  "), "{out}");
+        f.snippet = None;
+        let out = render(&[f], false);
+        assert!(out.contains("(confidence: high)"), "{out}");
+        assert!(!out.contains("high) at"), "{out}");
+    }
+
+    #[test]
+    fn skipped_notices_say_skipped_once() {
+        for message in [
+            "binary file (--skip-binary)",
+            "skipped: binary file (--skip-binary)",
+        ] {
+            let n = Notice {
+                path: "blob.bin".into(),
+                line: None,
+                column: None,
+                kind: NoticeKind::Skipped,
+                message: message.into(),
+            };
+            assert_eq!(
+                render_notice(&n),
+                "note: skipped blob.bin: binary file (--skip-binary)"
+            );
+        }
     }
 
     #[test]

@@ -85,6 +85,102 @@ pub fn redact(value: &[u8], prefix_len: usize) -> String {
     }
 }
 
+/// Masks every `sk-ant-` token in free text (messages, diagnostics) with its
+/// redacted form: the safety net for text that may quote file content. Any
+/// case counts (a parser may upper-case a word), with no word boundary and no
+/// placeholder filter; runs too short to be a secret (`sk-ant-api03-Ab…`, an
+/// already redacted form) are left as they are. Borrowed when nothing matched.
+pub fn redact_text(text: &str) -> std::borrow::Cow<'_, str> {
+    const NEEDLE: &[u8] = b"sk-ant-";
+    let bytes = text.as_bytes();
+    let lower = bytes.to_ascii_lowercase();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut pos = 0;
+    while let Some(i) = memchr::memmem::find(&lower[pos..], NEEDLE) {
+        let at = pos + i;
+        let is_token = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+        let end = at
+            + NEEDLE.len()
+            + bytes[at + NEEDLE.len()..]
+                .iter()
+                .take_while(|b| is_token(b))
+                .count();
+        // `sk-ant-<tag>-` is public; the rest is the body.
+        let tag = bytes[at + NEEDLE.len()..end]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let prefix_len = if bytes.get(at + NEEDLE.len() + tag) == Some(&b'-') {
+            NEEDLE.len() + tag + 1
+        } else {
+            NEEDLE.len()
+        };
+        if end - at >= prefix_len + MIN_REDACTED_BODY {
+            out.push_str(&text[copied..at]);
+            out.push_str(&redact(&bytes[at..end], prefix_len));
+            copied = end;
+        }
+        pos = end.max(at + 1);
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// [`redact_text`] and also the given byte ranges of `text` (matches of
+/// custom token rules), each replaced by its redacted form.
+pub fn redact_text_and(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut ranges: Vec<std::ops::Range<usize>> = ranges
+        .iter()
+        .filter(|r| r.start < r.end && r.end <= text.len())
+        .filter(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+        .cloned()
+        .collect();
+    ranges.sort_by_key(|r| r.start);
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for r in ranges {
+        if r.start < pos {
+            continue;
+        }
+        out.push_str(&text[pos..r.start]);
+        out.push_str(&redact(&text.as_bytes()[r.clone()], 0));
+        pos = r.end;
+    }
+    out.push_str(&text[pos..]);
+    redact_text(&out).into_owned()
+}
+
+/// Shorter bodies are not secrets worth masking (and may be redactions).
+const MIN_REDACTED_BODY: usize = 8;
+
+/// A word from a file quoted in a message, safe to show: verbatim when it is
+/// short and made of letters, digits and `_` (an instruction keyword, a
+/// heredoc delimiter), else only its first characters and its length, so a
+/// secret that lands where a keyword belongs is never echoed.
+pub fn quote_word(word: &str, max_len: usize) -> String {
+    let clipped = clip_word(word, max_len);
+    if clipped == word {
+        format!("`{word}`")
+    } else {
+        format!("`{clipped}` ({} characters)", word.chars().count())
+    }
+}
+
+/// [`quote_word`] without quotes or length: the word, or its first three
+/// characters and `…` (for logical locations).
+pub fn clip_word(word: &str, max_len: usize) -> String {
+    let plain = word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if plain && word.len() <= max_len {
+        return word.to_string();
+    }
+    let head: String = word.chars().take(3).collect();
+    format!("{}…", redact_text(&head))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +200,33 @@ mod tests {
         let value = "gateway-token-0123456789abcdefghij";
         let s = Secret::new(value.as_bytes(), 0);
         assert!(!format!("{s:?}").contains(value));
+    }
+
+    #[test]
+    fn redact_text_masks_tokens_in_any_case() {
+        let key = crate::testkeys::key("api03", 11);
+        let upper = key.to_ascii_uppercase();
+        let text = format!("unknown `{upper}` and {key}.");
+        let masked = redact_text(&text);
+        assert!(
+            !masked.contains(&key) && !masked.contains(&upper),
+            "{masked}"
+        );
+        assert!(masked.contains("sk-ant-api03-"), "{masked}");
+        // Already redacted forms and short mentions stay as they are.
+        let redacted = redact(key.as_bytes(), 13);
+        assert_eq!(redact_text(&redacted), redacted);
+        assert_eq!(redact_text("sk-ant-... example"), "sk-ant-... example");
+        let custom = [6..32, 40..41];
+        let masked = redact_text_and("token gw_abcdefghijklmnopqrstuvwx here", &custom);
+        assert!(!masked.contains("abcdefghijklmnop"), "{masked}");
+    }
+
+    #[test]
+    fn quoted_words_are_clipped() {
+        assert_eq!(quote_word("FROM", 12), "`FROM`");
+        let key = crate::testkeys::key("api03", 12).to_ascii_uppercase();
+        let q = quote_word(&key, 12);
+        assert!(q.len() < 30 && !q.contains(&key[..20]), "{q}");
     }
 }

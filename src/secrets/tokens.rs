@@ -151,8 +151,9 @@ impl TokenScanner {
     pub fn scan(&self, hay: &[u8]) -> Vec<TokenMatch> {
         let mut out = Vec::new();
         for at in self.finder.find_iter(hay) {
-            // A key preceded by a letter or digit is part of another word.
-            if at > 0 && hay[at - 1].is_ascii_alphanumeric() {
+            // A key preceded by a letter or digit (any script) is part of
+            // another word.
+            if preceded_by_word_char(hay, at) {
                 continue;
             }
             if let Some(m) = parse_token(hay, at) {
@@ -166,6 +167,27 @@ impl TokenScanner {
     pub fn may_contain(&self, hay: &[u8]) -> bool {
         self.finder.find(hay).is_some()
     }
+}
+
+/// True when the character before `at` is a letter or digit: ASCII, or a
+/// Unicode one (`é`, `ß`, `٣`) decoded from the UTF-8 bytes before `at`.
+/// Bytes that do not decode (binary data, a chunk boundary) are no word.
+fn preceded_by_word_char(hay: &[u8], at: usize) -> bool {
+    let Some(&last) = at.checked_sub(1).and_then(|i| hay.get(i)) else {
+        return false;
+    };
+    if last.is_ascii() {
+        return last.is_ascii_alphanumeric();
+    }
+    // Back over continuation bytes to the lead byte (at most 4 bytes in all).
+    let start = (at.saturating_sub(4)..at)
+        .rev()
+        .find(|&i| hay[i] & 0xC0 != 0x80)
+        .unwrap_or(at - 1);
+    std::str::from_utf8(&hay[start..at])
+        .ok()
+        .and_then(|s| s.chars().next_back())
+        .is_some_and(char::is_alphanumeric)
 }
 
 /// Parses a token starting at `at` (which points at `sk-ant-`).
@@ -282,6 +304,22 @@ mod tests {
         assert!(scan(&format!("9{key}")).is_empty());
         assert_eq!(scan(&format!("_{key}")).len(), 1);
         assert_eq!(scan(&format!("({key})")).len(), 1);
+    }
+
+    #[test]
+    fn word_boundary_counts_unicode_letters_and_digits() {
+        let key = testkeys::key("api03", 2);
+        for word in ["é", "ß", "ж", "字", "٣", "Ⅻ"] {
+            assert!(scan(&format!("{word}{key}")).is_empty(), "{word}");
+        }
+        // Punctuation, symbols and spaces outside ASCII are boundaries.
+        for sep in ["«", "—", "\u{a0}", "😀", "“"] {
+            assert_eq!(scan(&format!("{sep}{key}")).len(), 1, "{sep}");
+        }
+        // Bytes that are not UTF-8 (binary) are no word either.
+        let mut bytes = vec![0xFFu8, 0x80];
+        bytes.extend_from_slice(key.as_bytes());
+        assert_eq!(TokenScanner::new().scan(&bytes).len(), 1);
     }
 
     #[test]

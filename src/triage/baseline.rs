@@ -80,7 +80,7 @@ impl Baseline {
 
     /// A baseline of `findings`. Entries already in `previous` keep their
     /// first-seen date, reason and expiry; new ones get `today`, `reason` and
-    /// `expires`. Findings sharing a fingerprint share one entry.
+    /// `expires`. Fingerprints are unique in a run ([`crate::finding::number_duplicates`]), so each finding gets its own entry.
     pub fn build(
         findings: &[Finding],
         previous: Option<&Baseline>,

@@ -200,6 +200,10 @@ pub fn apply(
     settings: &Settings,
 ) -> Result<(), String> {
     let mut findings = std::mem::take(&mut outcome.findings);
+    // Fingerprints are unique in a run (history and other sources may have
+    // added findings since the scan numbered its own), before any baseline
+    // lookup or filter, so ignores and thresholds never renumber them.
+    crate::finding::number_duplicates(&mut findings);
     let mut triage = Triage::default();
     let cwd = &settings.cwd;
     let in_scope = |path: &str| {
@@ -303,6 +307,10 @@ pub fn apply(
         .count();
     outcome.notices.retain(|n| in_scope(&n.path));
     outcome.notices.extend(notices);
+    // Notices from any source (history, images) never quote a token.
+    for n in &mut outcome.notices {
+        n.redact();
+    }
     outcome.triage = triage;
     Ok(())
 }
