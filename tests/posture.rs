@@ -200,6 +200,43 @@ fn vendor_tokens_and_literals_in_claude_config_are_redacted() {
 }
 
 #[test]
+fn vendor_tokens_in_a_committed_claude_json_name_the_vendor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let stripe = claudit::testkeys::vendor_token("stripe", 3);
+    let google = claudit::testkeys::vendor_token("google", 4);
+    write(
+        root,
+        ".claude.json",
+        format!(
+            r#"{{"mcpServers": {{"st": {{"command": "npx", "env": {{"STRIPE_SECRET_KEY": "{stripe}"}}}}}},
+ "projects": {{"/p": {{"mcpServers": {{"g": {{"command": "npx", "env": {{"GOOGLE_API_KEY": "{google}"}}}}}}}}}}}}"#
+        ),
+    );
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    let all = all_findings(root);
+    assert!(!serde_json::to_string(&all).unwrap().contains(&stripe));
+    assert!(!serde_json::to_string(&all).unwrap().contains(&google));
+    let mine: Vec<&Value> = all
+        .iter()
+        .filter(|f| f["rule_id"] == "CLD130" || f["rule_id"] == "CLD114")
+        .collect();
+    let got: Vec<(&str, &str)> = mine
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [("CLD130", "error"), ("CLD130", "error")], "{mine:#?}");
+    assert!(mine[0]["message"].as_str().unwrap().contains("Stripe"));
+    assert!(mine[1]["message"].as_str().unwrap().contains("Google"));
+}
+
+#[test]
 fn claude_state_file_key_endings_are_not_secrets() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();

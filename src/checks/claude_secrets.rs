@@ -14,9 +14,10 @@
 //!   connects to (MCP `command`/`args`/`url`, hook and helper commands).
 //!
 //! One finding per span: `sk-ant-` tokens belong to CLD101–CLD108, credential
-//! *variables* (`ANTHROPIC_API_KEY`, …) to CLD110, and literal MCP `env` and
-//! `headers` in a committed `.claude.json` to CLD114. A vendor token is CLD130
-//! wherever it sits, so the other rules skip values that hold one.
+//! *variables* (`ANTHROPIC_API_KEY`, …) to CLD110, and other literal MCP `env`
+//! and `headers` in a committed `.claude.json` to CLD114. A vendor token is
+//! CLD130 wherever it sits (a committed `.claude.json` included), so the other
+//! rules, CLD114 among them, skip values that hold one.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -107,10 +108,7 @@ fn vendor_tokens(
             continue;
         }
         let pointer = doc.and_then(|d| d.pointer_at(&hit.span));
-        if let Some(p) = pointer.as_deref()
-            && (is_key_ending_list(p)
-                || (ctx.kind == FileKind::ClaudeState && ctx.tracked && cld114_covers(p)))
-        {
+        if pointer.as_deref().is_some_and(is_key_ending_list) {
             continue;
         }
         spans.push(hit.span.clone());
@@ -218,22 +216,6 @@ fn is_permission_rule(pointer: &str) -> bool {
 /// partial values, not secrets.
 fn is_key_ending_list(pointer: &str) -> bool {
     pointer.starts_with("/customApiKeyResponses")
-}
-
-/// MCP `env`/`headers` entries of a committed `.claude.json` that CLD114
-/// reports itself (a credential-like name), so the value is not reported twice.
-fn cld114_covers(pointer: &str) -> bool {
-    let tokens: Vec<&str> = pointer.split('/').collect();
-    let n = tokens.len();
-    if n < 5 || tokens[n - 4] != "mcpServers" {
-        return false;
-    }
-    let name = tokens[n - 1].replace("~1", "/").replace("~0", "~");
-    match tokens[n - 2] {
-        "env" => is_credential_name(&name),
-        "headers" => is_credential_header(&name),
-        _ => false,
-    }
 }
 
 // ------------------------------------------------- inline credential detection
@@ -1065,18 +1047,24 @@ mod tests {
     }
 
     #[test]
-    fn key_endings_and_cld114_values_are_not_reported() {
+    fn key_endings_are_not_reported_and_vendor_tokens_in_claude_json_are() {
         let token = ghp(3);
         let text = format!(
             r#"{{"customApiKeyResponses": {{"approved": ["{}"]}},
  "mcpServers": {{"gh": {{"command": "npx", "env": {{"GITHUB_TOKEN": "{token}"}}}}}}}}"#,
             body(20, 4)
         );
-        assert!(
-            run(".claude.json", &text).is_empty(),
-            "CLD114 reports the committed MCP token"
-        );
-        assert_eq!(run_tracked(".claude.json", &text, false).len(), 1);
+        // Committed or not, the vendor token is CLD130 (CLD114 leaves it alone).
+        for tracked in [true, false] {
+            let found = run_tracked(".claude.json", &text, tracked);
+            assert_eq!(summary(&text, &found), [("CLD130", token.as_str())]);
+            assert!(found[0].message.contains("GitHub"), "{}", found[0].message);
+            assert!(
+                found[0].message.contains("at `mcpServers.gh.env.GITHUB_TOKEN`"),
+                "{}",
+                found[0].message
+            );
+        }
     }
 
     #[test]
