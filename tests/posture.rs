@@ -424,6 +424,42 @@ fn devcontainer_posture() {
 }
 
 #[test]
+fn cross_platform_home_mounts_are_credential_mounts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        ".devcontainer/devcontainer.json",
+        r#"{
+  "image": "node:22",
+  "mounts": [
+    "source=${localEnv:HOME}${localEnv:USERPROFILE}/.claude,target=/home/node/.claude,type=bind",
+    "source=${localEnv:HOME}${localEnv:USERPROFILE}/.claude.json,target=/home/node/.claude.json,type=bind"
+  ],
+  "runArgs": ["-v", "${localEnv:HOME}${localEnv:USERPROFILE}/.ssh:/home/node/.ssh:ro"]
+}
+"#,
+    );
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  agent:\n    image: node:22\n    volumes:\n      - ${HOME}${USERPROFILE}/.aws:/home/node/.aws:ro\n",
+    );
+    let found = findings(root, &["CLD440"]);
+    let got: Vec<(&str, u64)> = found.iter().map(|(_, p, l)| (p.as_str(), *l)).collect();
+    assert_eq!(
+        got,
+        [
+            (".devcontainer/devcontainer.json", 4),
+            (".devcontainer/devcontainer.json", 5),
+            (".devcontainer/devcontainer.json", 7),
+            ("compose.yaml", 5),
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn broken_files_never_crash_the_posture_checks() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();

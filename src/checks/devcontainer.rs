@@ -97,32 +97,23 @@ pub(crate) fn is_public_file(home_rel: &str) -> bool {
 }
 
 /// `${localEnv:HOME}/.ssh` → `~/.ssh`; `C:\Users\me\.aws` → `~/.aws`;
-/// `${HOME:-/root}/.aws` → `~/.aws`.
+/// `${HOME:-/root}/.aws` → `~/.aws`. The cross-platform form that names both
+/// home variables, `${localEnv:HOME}${localEnv:USERPROFILE}/.claude` (one of
+/// them is empty on each OS), and its compose analogue `${HOME}${USERPROFILE}`
+/// count as one home directory.
 fn home_relative(source: &str) -> Option<String> {
     let s = source.trim().replace('\\', "/");
-    // Compose's `${HOME:-default}` / `${HOME-default}`.
-    for var in ["${HOME", "${USERPROFILE"] {
-        if let Some(after) = s.strip_prefix(var)
-            && after.starts_with([':', '-'])
-            && let Some(close) = after.find('}')
-        {
-            return Some(format!("~{}", after[close + 1..].trim_end_matches('/')));
-        }
-    }
-    const HOME_VARS: &[&str] = &[
-        "${localEnv:HOME}",
-        "${localEnv:USERPROFILE}",
-        "${env:HOME}",
-        "${env:USERPROFILE}",
-        "${HOME}",
-        "$HOME",
-        "%USERPROFILE%",
-        "~",
-    ];
-    for var in HOME_VARS {
-        if let Some(rest) = s.strip_prefix(var) {
-            return Some(format!("~{}", rest.trim_end_matches('/')));
-        }
+    let rest = match s.strip_prefix('~') {
+        Some(after) => Some(after),
+        None => strip_home_variable(&s).map(|mut rest| {
+            while let Some(after) = strip_home_variable(rest) {
+                rest = after;
+            }
+            rest
+        }),
+    };
+    if let Some(rest) = rest {
+        return Some(format!("~{}", rest.trim_end_matches('/')));
     }
     // /home/<user>/…, /Users/<user>/…, C:/Users/<user>/…
     let lower = s.to_ascii_lowercase();
@@ -134,6 +125,31 @@ fn home_relative(source: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// `s` after one leading home-directory variable, or `None`.
+fn strip_home_variable(s: &str) -> Option<&str> {
+    // Compose's `${HOME:-default}` / `${HOME-default}`.
+    for var in ["${HOME", "${USERPROFILE"] {
+        if let Some(after) = s.strip_prefix(var)
+            && after.starts_with([':', '-'])
+            && let Some(close) = after.find('}')
+        {
+            return Some(&after[close + 1..]);
+        }
+    }
+    const HOME_VARS: &[&str] = &[
+        "${localEnv:HOME}",
+        "${localEnv:USERPROFILE}",
+        "${env:HOME}",
+        "${env:USERPROFILE}",
+        "${HOME}",
+        "${USERPROFILE}",
+        "$HOME",
+        "$USERPROFILE",
+        "%USERPROFILE%",
+    ];
+    HOME_VARS.iter().find_map(|var| s.strip_prefix(var))
 }
 
 /// The credential folder a host path exposes, and what it holds.
@@ -696,6 +712,17 @@ mod tests {
             Some("~/.claude")
         );
         assert_eq!(home_relative("/Users/dev").as_deref(), Some("~"));
+        // The cross-platform form names both variables; one is empty on each OS.
+        assert_eq!(
+            home_relative("${localEnv:HOME}${localEnv:USERPROFILE}/.claude").as_deref(),
+            Some("~/.claude")
+        );
+        assert_eq!(
+            home_relative("${HOME}${USERPROFILE}/.ssh").as_deref(),
+            Some("~/.ssh")
+        );
+        assert!(exposed_credentials("${localEnv:HOME}${localEnv:USERPROFILE}/.claude.json").is_some());
+        assert!(exposed_credentials("${localEnv:USERPROFILE}${localEnv:HOME}/.ssh").is_some());
         assert_eq!(home_relative("${localWorkspaceFolder}/x"), None);
         assert!(
             exposed_credentials("~/.config/gcloud/application_default_credentials.json").is_some()
