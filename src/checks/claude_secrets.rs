@@ -626,7 +626,9 @@ fn permission_rules(scan: &Scan, root: &Node, out: &mut Vec<Finding>) {
                 continue;
             }
             let pointer = format!("{base}/{i}");
-            for inline in command_credentials(decoded) {
+            let specifier = rule_specifier(decoded);
+            for mut inline in command_credentials(&decoded[specifier.clone()]) {
+                inline.range = inline.range.start + specifier.start..inline.range.end + specifier.start;
                 out.push(inline_finding(scan, "CLD131", rule, decoded, &inline, &pointer, |redacted| {
                     format!(
                         "permission rule `{}` holds a credential ({}: `{redacted}`): approving a command with \
@@ -639,6 +641,26 @@ fn permission_rules(scan: &Scan, root: &Node, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// The part of a permission rule that holds the command line: inside the
+/// parentheses of `Tool(…)` (so a value at the end stops before the `)` that
+/// closes the rule, while a `)` inside the value stays), without a legacy
+/// trailing `:*`; the whole rule when it is not `Tool(…)`-wrapped.
+fn rule_specifier(rule: &str) -> Range<usize> {
+    let Some(open) = rule.find('(') else {
+        return 0..rule.len();
+    };
+    let is_tool = open > 0
+        && rule[..open]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if !is_tool || !rule.ends_with(')') {
+        return 0..rule.len();
+    }
+    let inner = &rule[open + 1..rule.len() - 1];
+    let end = open + 1 + inner.strip_suffix(":*").unwrap_or(inner).len();
+    open + 1..end
 }
 
 // ---------------------------------------------------------------- CLD132
@@ -1109,6 +1131,40 @@ mod tests {
             "{}",
             found[1].message
         );
+    }
+
+    #[test]
+    fn rule_credentials_stop_before_the_closing_parenthesis() {
+        let secret = format!("Zq8{}", body(20, 6).replace(['-', '_', ')'], "x"));
+        let inner_paren = format!("Zq8(a){}", body(16, 7).replace(['-', '_', ')'], "x"));
+        let text = format!(
+            r#"{{"permissions": {{"allow": [
+  "Bash(deploy --token {secret})",
+  "Bash(curl https://api.example.com/v1/items?api_key={secret})",
+  "Bash(curl -H X-Api-Key:{secret})",
+  "Bash(deploy --token {secret}:*)",
+  "Bash(login --password {inner_paren})"
+]}}}}"#
+        );
+        let found = run(".claude/settings.local.json", &text);
+        let spans: Vec<&str> = found.iter().map(|f| &text[f.span.clone()]).collect();
+        assert_eq!(
+            spans,
+            [
+                secret.as_str(),
+                secret.as_str(),
+                secret.as_str(),
+                secret.as_str(),
+                inner_paren.as_str()
+            ]
+        );
+        for f in &found {
+            let redacted = &f.secret.as_ref().expect("secret").redacted;
+            assert!(!redacted.ends_with(')'), "{redacted}");
+        }
+        assert_eq!(rule_specifier("Bash(ls)"), 5..7);
+        assert_eq!(rule_specifier("Bash(ls:*)"), 5..7);
+        assert_eq!(rule_specifier("deploy --token x)"), 0..17);
     }
 
     #[test]
