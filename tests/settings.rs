@@ -297,6 +297,47 @@ fn effect_of_invalid_json_depends_on_the_file() {
 }
 
 #[test]
+fn a_corrupt_claude_json_is_a_syntax_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "home/ana/.claude.json",
+        "{\n  \"theme\": \"dark\",\n  // note\n  \"autoUpdates\": false,\n}\n",
+    );
+    let run = claudit(
+        dir.path(),
+        &["scan", ".", "--no-ignore", "--format", "json"],
+    );
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let found: Vec<(String, u64, String, String)> = json(&run)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "CLD301")
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_eq!((found[0].1, found[1].1), (3, 4), "{found:#?}");
+    for (_, _, severity, message) in &found {
+        assert_eq!(severity, "error");
+        assert!(
+            message.contains("`claude -p` prints the error and exits"),
+            "{message}"
+        );
+        assert!(message.contains(".claude.json.corrupted"), "{message}");
+    }
+    // Reported as findings, not also as a parse notice.
+    assert!(!run.stderr.contains("claude.json"), "{}", run.stderr);
+}
+
+#[test]
 fn scope_decides_where_a_key_has_effect() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
