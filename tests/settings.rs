@@ -338,6 +338,37 @@ fn a_corrupt_claude_json_is_a_syntax_finding() {
 }
 
 #[test]
+fn removed_tools_and_bracketed_specifiers_in_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        ".claude/settings.json",
+        r#"{ "permissions": { "allow": ["TaskOutput", "Read[wrong]"], "deny": ["Read[./.env]"] } }"#,
+    );
+    let all = findings(dir.path());
+    let got: Vec<(&str, &str, &str)> = all
+        .iter()
+        .filter(|f| f["rule_id"].as_str().is_some_and(|r| r.starts_with("CLD32")))
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 3, "{got:#?}");
+    assert_eq!((got[0].0, got[0].1), ("CLD322", "note"), "{got:#?}");
+    assert!(got[0].2.contains("removed in v2.1.277"), "{}", got[0].2);
+    assert_eq!((got[1].0, got[1].1), ("CLD320", "warning"), "{got:#?}");
+    assert_eq!((got[2].0, got[2].1), ("CLD320", "error"), "{got:#?}");
+    for (_, _, message) in &got[1..] {
+        assert!(message.contains("square brackets"), "{message}");
+        assert!(!message.contains("wildcard"), "{message}");
+    }
+}
+
+#[test]
 fn scope_decides_where_a_key_has_effect() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
