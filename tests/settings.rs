@@ -395,6 +395,37 @@ fn scope_decides_where_a_key_has_effect() {
 }
 
 #[test]
+fn hidden_drop_ins_are_not_managed_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let broken = r#"{ "permissions": { "defaultMode": "nope" }, "allowManagedHooksOnly": "yes", }"#;
+    write(root, "etc/claude-code/managed-settings.d/.hidden.json", broken);
+    write(root, "etc/claude-code/managed-settings.d/10-policy.json", broken);
+    let found = cld3(root);
+    assert!(
+        found.iter().all(|f| !f.1.ends_with(".hidden.json")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|f| f.1.ends_with("10-policy.json")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_claude_config_dir_with_its_state_file_is_user_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // `CLAUDE_CONFIG_DIR` layout: `.claude.json` sits inside the folder.
+    let policy = r#"{ "allowManagedHooksOnly": true, "autoMode": { "allow": ["x"] } }"#;
+    write(root, ".claude/settings.json", policy);
+    write(root, ".claude/.claude.json", "{}");
+    let found = cld3(root);
+    let ids: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(ids, ["CLD310"], "{found:#?}"); // user settings: only the managed-only key
+}
+
+#[test]
 fn legacy_windows_managed_path_is_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(
