@@ -426,6 +426,32 @@ fn a_claude_config_dir_with_its_state_file_is_user_settings() {
 }
 
 #[test]
+fn delegate_mode_is_a_note_and_keybinding_flavor_values_are_not_judged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        ".claude/settings.json",
+        r#"{ "permissions": { "defaultMode": "delegate" } }"#,
+    );
+    write(root, "u/.claude/settings.json", r#"{ "keybindingFlavor": "vim" }"#);
+    write(root, "u/.zshrc", "");
+    let found = cld3(root);
+    let got: Vec<(&str, &str, &str)> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.1.as_str(), f.4.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("CLD308", ".claude/settings.json", "note"),
+            ("CLD311", "u/.claude/settings.json", "note"),
+        ],
+        "{found:#?}"
+    );
+}
+
+#[test]
 fn legacy_windows_managed_path_is_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(
@@ -468,6 +494,7 @@ fn duplicates_empty_files_and_size() {
         .expect("duplicate key finding");
     assert_eq!(dup["line"], 2);
     assert_eq!(dup["logical_location"], "/permissions");
+    assert_eq!(dup["severity"], "note"); // facts R27: duplicate keys are N
     let rules: Vec<(&str, &str)> = all
         .iter()
         .filter_map(|f| Some((f["rule_id"].as_str()?, f["path"].as_str()?)))

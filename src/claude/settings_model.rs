@@ -517,8 +517,9 @@ pub const SETTINGS_KEYS: &[Key] = &[
     key("includeGitInstructions", BOOL),
     key("inputNeededNotifEnabled", BOOL),
     key("isolatePeerMachines", BOOL),
-    key("keybindingFlavor", Shape::Enum(&["classic", "readline"]))
-        .lifecycle(Lifecycle::NoEffect { since: "2.1.261" }),
+    // Listed in the docs index without documented values, and inert since
+    // v2.1.261 (facts §2.2, §12.2): its value is not judged, only its effect.
+    key("keybindingFlavor", ANY).lifecycle(Lifecycle::NoEffect { since: "2.1.261" }),
     key("language", STR),
     key("minimumVersion", STR),
     key("model", STR),

@@ -20,6 +20,7 @@ use crate::claude::settings_model::{
     find_key,
 };
 use crate::formats::json::{Member, Node, NodeValue, pointer_join};
+use crate::finding::Severity;
 
 /// Checks a settings file's root object.
 pub fn check_settings(root: &Node, scope: SettingsScope, findings: &mut Findings) {
@@ -293,8 +294,12 @@ impl Walker<'_, '_, '_> {
             return;
         }
         if path == "permissions.defaultMode" && value == "delegate" {
-            self.findings.push_lowered(
+            // Graded N in the facts (R28): accepted by the schema, undocumented in the CLI.
+            let (_, confidence) = super::defaults("CLD308");
+            self.findings.push_with(
                 "CLD308",
+                Severity::Note,
+                confidence,
                 node.span.clone(),
                 pointer,
                 "`permissions.defaultMode` `\"delegate\"` is accepted by SchemaStore's schema but is not a \
