@@ -397,14 +397,24 @@ const LIFECYCLE: &[&str] = &[
 ];
 
 /// Each command string of a lifecycle command: a string, an array, or an
-/// object of strings and arrays.
-fn command_strings<'a>(node: &'a Node, pointer: String, out: &mut Vec<(&'a Node, String)>) {
-    if node.as_str().is_some() {
-        out.push((node, pointer));
+/// object of strings and arrays. With it, the whole command line it belongs
+/// to (an exec-form array's items joined with spaces).
+fn command_strings<'a>(
+    node: &'a Node,
+    pointer: String,
+    out: &mut Vec<(&'a Node, String, String)>,
+) {
+    if let Some(text) = node.as_str() {
+        out.push((node, pointer, text.to_string()));
     } else if let Some(items) = node.as_array() {
+        let line = items
+            .iter()
+            .filter_map(Node::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
         for (i, item) in items.iter().enumerate() {
             if item.as_str().is_some() {
-                out.push((item, format!("{pointer}/{i}")));
+                out.push((item, format!("{pointer}/{i}"), line.clone()));
             }
         }
     } else if let Some(members) = node.as_object() {
@@ -412,6 +422,37 @@ fn command_strings<'a>(node: &'a Node, pointer: String, out: &mut Vec<(&'a Node,
             command_strings(&m.value, pointer_join(&pointer, &m.key), out);
         }
     }
+}
+
+/// `sudo [options] … claude … --dangerously-skip-permissions` in one shell
+/// command of `line`: the flag runs as root whoever the container user is
+/// (unless `-u`/`--user` names another user).
+fn skip_permissions_under_sudo(line: &str) -> bool {
+    line.split(['&', ';', '|', '\n'])
+        .filter(|segment| segment.contains("--dangerously-skip-permissions"))
+        .any(|segment| {
+            let words: Vec<&str> = segment.split_whitespace().collect();
+            let Some(at) = words.iter().position(|w| *w == "sudo") else {
+                return false;
+            };
+            let rest = &words[at + 1..];
+            let claude = rest
+                .iter()
+                .position(|w| w.rsplit('/').next() == Some("claude"));
+            let Some(claude) = claude else {
+                return false;
+            };
+            let options = &rest[..claude];
+            let user = options.iter().enumerate().find_map(|(i, w)| {
+                if *w == "-u" || *w == "--user" {
+                    options.get(i + 1).copied()
+                } else {
+                    w.strip_prefix("--user=")
+                        .or_else(|| w.strip_prefix("-u").filter(|u| !u.is_empty()))
+                }
+            });
+            user.is_none_or(|u| matches!(u, "root" | "0" | "#0"))
+        })
 }
 
 /// Who the container's processes run as: `Some(true)` root, `Some(false)`
@@ -457,7 +498,7 @@ fn skip_permissions_as_root(ctx: &FileContext, root: &Node, out: &mut Vec<Findin
     }
     let uses_flag: Vec<_> = commands
         .into_iter()
-        .filter(|(n, _)| {
+        .filter(|(n, _, _)| {
             n.as_str()
                 .is_some_and(|c| c.contains("--dangerously-skip-permissions"))
         })
@@ -465,30 +506,39 @@ fn skip_permissions_as_root(ctx: &FileContext, root: &Node, out: &mut Vec<Findin
     if uses_flag.is_empty() {
         return;
     }
-    if runs_as_root(ctx, root) == Some(false) {
-        return;
-    }
+    let as_root = runs_as_root(ctx, root);
     let explicit = ["remoteUser", "containerUser"]
         .iter()
         .any(|k| root.get(k).is_some());
-    for (node, pointer) in uses_flag {
+    for (node, pointer, line) in uses_flag {
+        let sudo = skip_permissions_under_sudo(&line);
+        if as_root == Some(false) && !sudo {
+            continue;
+        }
+        let user = if sudo {
+            "root: the command runs Claude Code through `sudo`, whatever the container's user".to_string()
+        } else if explicit {
+            "root".to_string()
+        } else {
+            "root by default (no `remoteUser` or `containerUser`, and no non-root `USER` in the image)".to_string()
+        };
+        let fix = if sudo {
+            "drop `sudo` and run Claude Code as the container's non-root user"
+        } else {
+            "set a non-root `remoteUser` (the reference container uses `node`)"
+        };
         let mut f = finding(
             "CLD441",
             node.span.clone(),
             pointer,
             format!(
-                "a lifecycle command runs Claude Code with `--dangerously-skip-permissions` in a container whose \
-                 user is {}: Claude Code refuses that flag as root (\"cannot be used with root/sudo privileges \
-                 for security reasons\") outside a recognised sandbox, and as root a prompt-injected session \
-                 owns the whole container; set a non-root `remoteUser` (the reference container uses `node`)",
-                if explicit {
-                    "root"
-                } else {
-                    "root by default (no `remoteUser` or `containerUser`, and no non-root `USER` in the image)"
-                }
+                "a lifecycle command runs Claude Code with `--dangerously-skip-permissions` as {user}: Claude \
+                 Code refuses that flag as root (\"cannot be used with root/sudo privileges for security \
+                 reasons\") outside a recognised sandbox, and as root a prompt-injected session owns the whole \
+                 container; {fix}"
             ),
         );
-        if !explicit {
+        if !explicit && !sudo {
             f.confidence = Confidence::Medium;
         }
         out.push(f);
@@ -789,7 +839,20 @@ mod tests {
             found[0].logical.as_deref(),
             Some("/postStartCommand/claude/1")
         );
+        // `sudo` runs the flag as root whoever the container user is.
+        for sudo in [
+            r#"{"image": "node:22", "remoteUser": "node", "postCreateCommand": "npm ci && sudo claude --dangerously-skip-permissions -p hi"}"#,
+            r#"{"image": "node:22", "remoteUser": "node", "postStartCommand": ["sudo", "-E", "/usr/local/bin/claude", "--dangerously-skip-permissions"]}"#,
+            r#"{"image": "node:22", "remoteUser": "node", "postStartCommand": {"c": "sudo -u root claude --dangerously-skip-permissions"}}"#,
+        ] {
+            let found = run(sudo);
+            assert_eq!(ids(&found), ["CLD441"], "{sudo}");
+            assert_eq!(found[0].confidence, Confidence::High);
+            assert!(found[0].message.contains("`sudo`"), "{}", found[0].message);
+        }
         for fine in [
+            r#"{"image": "node:22", "remoteUser": "node", "postCreateCommand": "sudo apt-get install -y jq && claude --dangerously-skip-permissions"}"#,
+            r#"{"image": "node:22", "remoteUser": "node", "postCreateCommand": "sudo -u node claude --dangerously-skip-permissions"}"#,
             r#"{"image": "node:22", "remoteUser": "node", "postCreateCommand": "claude --dangerously-skip-permissions"}"#,
             r#"{"image": "mcr.microsoft.com/devcontainers/base:ubuntu", "postCreateCommand": "claude --dangerously-skip-permissions"}"#,
             r#"{"image": "node:22", "postCreateCommand": "claude -p hi"}"#,
