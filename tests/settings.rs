@@ -452,6 +452,43 @@ fn delegate_mode_is_a_note_and_keybinding_flavor_values_are_not_judged() {
 }
 
 #[test]
+fn hook_matchers_that_never_match_or_are_ignored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handler = r#"[{ "type": "command", "command": "true" }]"#;
+    write(
+        dir.path(),
+        ".claude/settings.json",
+        format!(
+            r#"{{ "hooks": {{
+  "PreToolUse": [
+    {{ "matcher": "[", "hooks": {handler} }},
+    {{ "matcher": "Bash(git commit:*)", "hooks": {handler} }},
+    {{ "matcher": "bash|Edit", "hooks": {handler} }},
+    {{ "matcher": "Bash", "hooks": {handler} }}
+  ],
+  "Stop": [ {{ "matcher": "Bash", "hooks": {handler} }} ],
+  "SessionStart": [ {{ "matcher": "startup", "hooks": {handler} }} ]
+}} }}"#
+        ),
+    );
+    let found = cld3(dir.path());
+    let got: Vec<(&str, u64, &str)> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.2, f.4.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("CLD309", 3, "warning"),
+            ("CLD309", 4, "error"),
+            ("CLD309", 5, "note"),
+            ("CLD309", 8, "note"),
+        ],
+        "{found:#?}"
+    );
+}
+
+#[test]
 fn legacy_windows_managed_path_is_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(
