@@ -489,6 +489,52 @@ fn hook_matchers_that_never_match_or_are_ignored() {
 }
 
 #[test]
+fn hex_numbers_and_legacy_state_options_are_worded_for_what_they_are() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, ".claude/settings.json", "{ \"cleanupPeriodDays\": 0x10 }\n");
+    write(
+        root,
+        "home/ana/.claude.json",
+        r#"{ "todoFeatureEnabled": true, "allowedTools": ["Bash(ls)"] }"#,
+    );
+    let all = findings(root);
+    let at = |path: &str| -> Vec<(String, String)> {
+        all.iter()
+            .filter(|f| f["path"] == path)
+            .map(|f| {
+                (
+                    f["rule_id"].as_str().unwrap_or_default().to_string(),
+                    f["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let settings = at(".claude/settings.json");
+    assert_eq!(settings.len(), 1, "{settings:#?}");
+    assert_eq!(settings[0].0, "CLD301");
+    assert!(
+        settings[0].1.contains("a hexadecimal number, which JSON does not allow"),
+        "{}",
+        settings[0].1
+    );
+    let state = at("home/ana/.claude.json");
+    let legacy: Vec<&String> = state
+        .iter()
+        .filter(|(id, _)| id == "CLD311")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(legacy.len(), 2, "{state:#?}");
+    assert!(
+        legacy[0].contains("without a replacement") && legacy[0].contains("delete it"),
+        "{}",
+        legacy[0]
+    );
+    assert!(!legacy[0].contains("move them to"), "{}", legacy[0]);
+    assert!(legacy[1].contains("move them to `permissions.allow`"), "{}", legacy[1]);
+}
+
+#[test]
 fn legacy_windows_managed_path_is_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(

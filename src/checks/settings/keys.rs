@@ -265,6 +265,13 @@ impl Walker<'_, '_, '_> {
     }
 
     fn wrong_type(&mut self, node: &Node, shape: &Shape, pointer: &str, path: &str) {
+        if let NodeValue::Number(text) = &node.value
+            && !crate::formats::json_strict::is_json_number(text)
+        {
+            // Not a wrong type: not JSON at all (`0x10`). CLD301 reports it at
+            // this span, and `JSON.parse` rejects the whole file for it.
+            return;
+        }
         self.findings.push(
             "CLD307",
             node.span.clone(),
