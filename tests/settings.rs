@@ -348,7 +348,11 @@ fn removed_tools_and_bracketed_specifiers_in_rules() {
     let all = findings(dir.path());
     let got: Vec<(&str, &str, &str)> = all
         .iter()
-        .filter(|f| f["rule_id"].as_str().is_some_and(|r| r.starts_with("CLD32")))
+        .filter(|f| {
+            f["rule_id"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("CLD32"))
+        })
         .map(|f| {
             (
                 f["rule_id"].as_str().unwrap_or_default(),
@@ -399,8 +403,16 @@ fn hidden_drop_ins_are_not_managed_settings() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
     let broken = r#"{ "permissions": { "defaultMode": "nope" }, "allowManagedHooksOnly": "yes", }"#;
-    write(root, "etc/claude-code/managed-settings.d/.hidden.json", broken);
-    write(root, "etc/claude-code/managed-settings.d/10-policy.json", broken);
+    write(
+        root,
+        "etc/claude-code/managed-settings.d/.hidden.json",
+        broken,
+    );
+    write(
+        root,
+        "etc/claude-code/managed-settings.d/10-policy.json",
+        broken,
+    );
     let found = cld3(root);
     assert!(
         found.iter().all(|f| !f.1.ends_with(".hidden.json")),
@@ -434,7 +446,11 @@ fn delegate_mode_is_a_note_and_keybinding_flavor_values_are_not_judged() {
         ".claude/settings.json",
         r#"{ "permissions": { "defaultMode": "delegate" } }"#,
     );
-    write(root, "u/.claude/settings.json", r#"{ "keybindingFlavor": "vim" }"#);
+    write(
+        root,
+        "u/.claude/settings.json",
+        r#"{ "keybindingFlavor": "vim" }"#,
+    );
     write(root, "u/.zshrc", "");
     let found = cld3(root);
     let got: Vec<(&str, &str, &str)> = found
@@ -492,7 +508,11 @@ fn hook_matchers_that_never_match_or_are_ignored() {
 fn hex_numbers_and_legacy_state_options_are_worded_for_what_they_are() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    write(root, ".claude/settings.json", "{ \"cleanupPeriodDays\": 0x10 }\n");
+    write(
+        root,
+        ".claude/settings.json",
+        "{ \"cleanupPeriodDays\": 0x10 }\n",
+    );
     write(
         root,
         "home/ana/.claude.json",
@@ -514,7 +534,9 @@ fn hex_numbers_and_legacy_state_options_are_worded_for_what_they_are() {
     assert_eq!(settings.len(), 1, "{settings:#?}");
     assert_eq!(settings[0].0, "CLD301");
     assert!(
-        settings[0].1.contains("a hexadecimal number, which JSON does not allow"),
+        settings[0]
+            .1
+            .contains("a hexadecimal number, which JSON does not allow"),
         "{}",
         settings[0].1
     );
@@ -531,7 +553,11 @@ fn hex_numbers_and_legacy_state_options_are_worded_for_what_they_are() {
         legacy[0]
     );
     assert!(!legacy[0].contains("move them to"), "{}", legacy[0]);
-    assert!(legacy[1].contains("move them to `permissions.allow`"), "{}", legacy[1]);
+    assert!(
+        legacy[1].contains("move them to `permissions.allow`"),
+        "{}",
+        legacy[1]
+    );
 }
 
 #[test]

@@ -628,7 +628,8 @@ fn permission_rules(scan: &Scan, root: &Node, out: &mut Vec<Finding>) {
             let pointer = format!("{base}/{i}");
             let specifier = rule_specifier(decoded);
             for mut inline in command_credentials(&decoded[specifier.clone()]) {
-                inline.range = inline.range.start + specifier.start..inline.range.end + specifier.start;
+                inline.range =
+                    inline.range.start + specifier.start..inline.range.end + specifier.start;
                 out.push(inline_finding(scan, "CLD131", rule, decoded, &inline, &pointer, |redacted| {
                     format!(
                         "permission rule `{}` holds a credential ({}: `{redacted}`): approving a command with \
@@ -1082,7 +1083,9 @@ mod tests {
             assert_eq!(summary(&text, &found), [("CLD130", token.as_str())]);
             assert!(found[0].message.contains("GitHub"), "{}", found[0].message);
             assert!(
-                found[0].message.contains("at `mcpServers.gh.env.GITHUB_TOKEN`"),
+                found[0]
+                    .message
+                    .contains("at `mcpServers.gh.env.GITHUB_TOKEN`"),
                 "{}",
                 found[0].message
             );

@@ -399,11 +399,7 @@ const LIFECYCLE: &[&str] = &[
 /// Each command string of a lifecycle command: a string, an array, or an
 /// object of strings and arrays. With it, the whole command line it belongs
 /// to (an exec-form array's items joined with spaces).
-fn command_strings<'a>(
-    node: &'a Node,
-    pointer: String,
-    out: &mut Vec<(&'a Node, String, String)>,
-) {
+fn command_strings<'a>(node: &'a Node, pointer: String, out: &mut Vec<(&'a Node, String, String)>) {
     if let Some(text) = node.as_str() {
         out.push((node, pointer, text.to_string()));
     } else if let Some(items) = node.as_array() {
@@ -516,7 +512,8 @@ fn skip_permissions_as_root(ctx: &FileContext, root: &Node, out: &mut Vec<Findin
             continue;
         }
         let user = if sudo {
-            "root: the command runs Claude Code through `sudo`, whatever the container's user".to_string()
+            "root: the command runs Claude Code through `sudo`, whatever the container's user"
+                .to_string()
         } else if explicit {
             "root".to_string()
         } else {
@@ -771,7 +768,9 @@ mod tests {
             home_relative("${HOME}${USERPROFILE}/.ssh").as_deref(),
             Some("~/.ssh")
         );
-        assert!(exposed_credentials("${localEnv:HOME}${localEnv:USERPROFILE}/.claude.json").is_some());
+        assert!(
+            exposed_credentials("${localEnv:HOME}${localEnv:USERPROFILE}/.claude.json").is_some()
+        );
         assert!(exposed_credentials("${localEnv:USERPROFILE}${localEnv:HOME}/.ssh").is_some());
         assert_eq!(home_relative("${localWorkspaceFolder}/x"), None);
         assert!(

@@ -795,7 +795,10 @@ mod tests {
             project("Bash without parentheses", RuleList::Allow),
             vec![UnknownTool]
         );
-        assert_eq!(project("Read[wrong-brackets]", RuleList::Deny), vec![Syntax]);
+        assert_eq!(
+            project("Read[wrong-brackets]", RuleList::Deny),
+            vec![Syntax]
+        );
         assert_eq!(project("LS[wrong-brackets]", RuleList::Deny), vec![Syntax]);
         let brackets = lint(
             "Read[wrong]",

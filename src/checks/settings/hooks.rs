@@ -343,15 +343,12 @@ fn js_regex_problem(pattern: &str) -> Option<&'static str> {
             }
             '{' => {
                 let rest: String = chars[i..].iter().collect();
-                let quantifier = rest
-                    .find('}')
-                    .map(|end| &rest[1..end])
-                    .is_some_and(|body| {
-                        let (min, max) = body.split_once(',').unwrap_or((body, "0"));
-                        !min.is_empty()
-                            && min.bytes().all(|b| b.is_ascii_digit())
-                            && max.bytes().all(|b| b.is_ascii_digit())
-                    });
+                let quantifier = rest.find('}').map(|end| &rest[1..end]).is_some_and(|body| {
+                    let (min, max) = body.split_once(',').unwrap_or((body, "0"));
+                    !min.is_empty()
+                        && min.bytes().all(|b| b.is_ascii_digit())
+                        && max.bytes().all(|b| b.is_ascii_digit())
+                });
                 if quantifier {
                     if prev != Prev::Atom {
                         return Some("a `{n}` quantifier has nothing to repeat");
@@ -743,7 +740,9 @@ mod tests {
         ] {
             assert_eq!(js_regex_problem(ok), None, "{ok}");
         }
-        for bad in ["[", "Bash(", "Bash)", "*", "Edit|*", "a**", "{2}", "x\\", "(?:a"] {
+        for bad in [
+            "[", "Bash(", "Bash)", "*", "Edit|*", "a**", "{2}", "x\\", "(?:a",
+        ] {
             assert!(js_regex_problem(bad).is_some(), "{bad}");
         }
         assert_eq!(permission_rule_form("Bash(git commit:*)"), Some("Bash"));

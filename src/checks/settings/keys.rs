@@ -19,8 +19,8 @@ use crate::claude::settings_model::{
     self as model, ATTRIBUTION_KEYS, Key, KeyScope, Lifecycle, SETTINGS_KEYS, Shape, did_you_mean,
     find_key,
 };
-use crate::formats::json::{Member, Node, NodeValue, pointer_join};
 use crate::finding::Severity;
+use crate::formats::json::{Member, Node, NodeValue, pointer_join};
 
 /// Checks a settings file's root object.
 pub fn check_settings(root: &Node, scope: SettingsScope, findings: &mut Findings) {
