@@ -482,7 +482,7 @@ fn hook_matchers_that_never_match_or_are_ignored() {
     {{ "matcher": "bash|Edit", "hooks": {handler} }},
     {{ "matcher": "Bash", "hooks": {handler} }}
   ],
-  "Stop": [ {{ "matcher": "Bash", "hooks": {handler} }} ],
+  "Stop": [ {{ "matcher": "Bash", "hooks": {handler} }}, {{ "matcher": ".*", "hooks": {handler} }} ],
   "SessionStart": [ {{ "matcher": "startup", "hooks": {handler} }} ]
 }} }}"#
         ),

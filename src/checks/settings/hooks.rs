@@ -159,7 +159,8 @@ fn matcher_value(
     pointer: &str,
     findings: &mut Findings,
 ) {
-    if value.is_empty() || value == "*" {
+    // Match-all forms, including the regex `.*`: nothing to report anywhere.
+    if matches!(value, "" | "*" | ".*" | "^.*" | ".*$" | "^.*$") {
         return;
     }
     if let Some(e) = event
