@@ -97,7 +97,7 @@ pub fn classify(path: &str) -> FileKind {
     }
     if (parent == ".claude" && (name == "settings.json" || name == "settings.local.json"))
         || name == "managed-settings.json"
-        || (parent == "managed-settings.d" && lower.ends_with(".json"))
+        || (parent == "managed-settings.d" && lower.ends_with(".json") && !name.starts_with('.'))
     {
         return FileKind::ClaudeSettings;
     }

@@ -200,6 +200,43 @@ fn vendor_tokens_and_literals_in_claude_config_are_redacted() {
 }
 
 #[test]
+fn vendor_tokens_in_a_committed_claude_json_name_the_vendor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let stripe = claudit::testkeys::vendor_token("stripe", 3);
+    let google = claudit::testkeys::vendor_token("google", 4);
+    write(
+        root,
+        ".claude.json",
+        format!(
+            r#"{{"mcpServers": {{"st": {{"command": "npx", "env": {{"STRIPE_SECRET_KEY": "{stripe}"}}}}}},
+ "projects": {{"/p": {{"mcpServers": {{"g": {{"command": "npx", "env": {{"GOOGLE_API_KEY": "{google}"}}}}}}}}}}}}"#
+        ),
+    );
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    let all = all_findings(root);
+    assert!(!serde_json::to_string(&all).unwrap().contains(&stripe));
+    assert!(!serde_json::to_string(&all).unwrap().contains(&google));
+    let mine: Vec<&Value> = all
+        .iter()
+        .filter(|f| f["rule_id"] == "CLD130" || f["rule_id"] == "CLD114")
+        .collect();
+    let got: Vec<(&str, &str)> = mine
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [("CLD130", "error"), ("CLD130", "error")], "{mine:#?}");
+    assert!(mine[0]["message"].as_str().unwrap().contains("Stripe"));
+    assert!(mine[1]["message"].as_str().unwrap().contains("Google"));
+}
+
+#[test]
 fn claude_state_file_key_endings_are_not_secrets() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
@@ -384,6 +421,42 @@ fn devcontainer_posture() {
     );
     let found = findings(root, &["CLD441"]);
     assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn cross_platform_home_mounts_are_credential_mounts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        ".devcontainer/devcontainer.json",
+        r#"{
+  "image": "node:22",
+  "mounts": [
+    "source=${localEnv:HOME}${localEnv:USERPROFILE}/.claude,target=/home/node/.claude,type=bind",
+    "source=${localEnv:HOME}${localEnv:USERPROFILE}/.claude.json,target=/home/node/.claude.json,type=bind"
+  ],
+  "runArgs": ["-v", "${localEnv:HOME}${localEnv:USERPROFILE}/.ssh:/home/node/.ssh:ro"]
+}
+"#,
+    );
+    write(
+        root,
+        "compose.yaml",
+        "services:\n  agent:\n    image: node:22\n    volumes:\n      - ${HOME}${USERPROFILE}/.aws:/home/node/.aws:ro\n",
+    );
+    let found = findings(root, &["CLD440"]);
+    let got: Vec<(&str, u64)> = found.iter().map(|(_, p, l)| (p.as_str(), *l)).collect();
+    assert_eq!(
+        got,
+        [
+            (".devcontainer/devcontainer.json", 4),
+            (".devcontainer/devcontainer.json", 5),
+            (".devcontainer/devcontainer.json", 7),
+            ("compose.yaml", 5),
+        ],
+        "{found:?}"
+    );
 }
 
 #[test]

@@ -297,6 +297,82 @@ fn effect_of_invalid_json_depends_on_the_file() {
 }
 
 #[test]
+fn a_corrupt_claude_json_is_a_syntax_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "home/ana/.claude.json",
+        "{\n  \"theme\": \"dark\",\n  // note\n  \"autoUpdates\": false,\n}\n",
+    );
+    let run = claudit(
+        dir.path(),
+        &["scan", ".", "--no-ignore", "--format", "json"],
+    );
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let found: Vec<(String, u64, String, String)> = json(&run)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "CLD301")
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_eq!((found[0].1, found[1].1), (3, 4), "{found:#?}");
+    for (_, _, severity, message) in &found {
+        assert_eq!(severity, "error");
+        assert!(
+            message.contains("`claude -p` prints the error and exits"),
+            "{message}"
+        );
+        assert!(message.contains(".claude.json.corrupted"), "{message}");
+    }
+    // Reported as findings, not also as a parse notice.
+    assert!(!run.stderr.contains("claude.json"), "{}", run.stderr);
+}
+
+#[test]
+fn removed_tools_and_bracketed_specifiers_in_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        ".claude/settings.json",
+        r#"{ "permissions": { "allow": ["TaskOutput", "Read[wrong]"], "deny": ["Read[./.env]"] } }"#,
+    );
+    let all = findings(dir.path());
+    let got: Vec<(&str, &str, &str)> = all
+        .iter()
+        .filter(|f| {
+            f["rule_id"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("CLD32"))
+        })
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 3, "{got:#?}");
+    assert_eq!((got[0].0, got[0].1), ("CLD322", "note"), "{got:#?}");
+    assert!(got[0].2.contains("removed in v2.1.277"), "{}", got[0].2);
+    assert_eq!((got[1].0, got[1].1), ("CLD320", "warning"), "{got:#?}");
+    assert_eq!((got[2].0, got[2].1), ("CLD320", "error"), "{got:#?}");
+    for (_, _, message) in &got[1..] {
+        assert!(message.contains("square brackets"), "{message}");
+        assert!(!message.contains("wildcard"), "{message}");
+    }
+}
+
+#[test]
 fn scope_decides_where_a_key_has_effect() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
@@ -320,6 +396,168 @@ fn scope_decides_where_a_key_has_effect() {
         "{found:#?}"
     ); // user: managed-only key
     assert!(at("10-policy.json").is_empty(), "{found:#?}");
+}
+
+#[test]
+fn hidden_drop_ins_are_not_managed_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let broken = r#"{ "permissions": { "defaultMode": "nope" }, "allowManagedHooksOnly": "yes", }"#;
+    write(
+        root,
+        "etc/claude-code/managed-settings.d/.hidden.json",
+        broken,
+    );
+    write(
+        root,
+        "etc/claude-code/managed-settings.d/10-policy.json",
+        broken,
+    );
+    let found = cld3(root);
+    assert!(
+        found.iter().all(|f| !f.1.ends_with(".hidden.json")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|f| f.1.ends_with("10-policy.json")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_claude_config_dir_with_its_state_file_is_user_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // `CLAUDE_CONFIG_DIR` layout: `.claude.json` sits inside the folder.
+    let policy = r#"{ "allowManagedHooksOnly": true, "autoMode": { "allow": ["x"] } }"#;
+    write(root, ".claude/settings.json", policy);
+    write(root, ".claude/.claude.json", "{}");
+    let found = cld3(root);
+    let ids: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(ids, ["CLD310"], "{found:#?}"); // user settings: only the managed-only key
+}
+
+#[test]
+fn delegate_mode_is_a_note_and_keybinding_flavor_values_are_not_judged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        ".claude/settings.json",
+        r#"{ "permissions": { "defaultMode": "delegate" } }"#,
+    );
+    write(
+        root,
+        "u/.claude/settings.json",
+        r#"{ "keybindingFlavor": "vim" }"#,
+    );
+    write(root, "u/.zshrc", "");
+    let found = cld3(root);
+    let got: Vec<(&str, &str, &str)> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.1.as_str(), f.4.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("CLD308", ".claude/settings.json", "note"),
+            ("CLD311", "u/.claude/settings.json", "note"),
+        ],
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn hook_matchers_that_never_match_or_are_ignored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handler = r#"[{ "type": "command", "command": "true" }]"#;
+    write(
+        dir.path(),
+        ".claude/settings.json",
+        format!(
+            r#"{{ "hooks": {{
+  "PreToolUse": [
+    {{ "matcher": "[", "hooks": {handler} }},
+    {{ "matcher": "Bash(git commit:*)", "hooks": {handler} }},
+    {{ "matcher": "bash|Edit", "hooks": {handler} }},
+    {{ "matcher": "Bash", "hooks": {handler} }}
+  ],
+  "Stop": [ {{ "matcher": "Bash", "hooks": {handler} }}, {{ "matcher": ".*", "hooks": {handler} }} ],
+  "SessionStart": [ {{ "matcher": "startup", "hooks": {handler} }} ]
+}} }}"#
+        ),
+    );
+    let found = cld3(dir.path());
+    let got: Vec<(&str, u64, &str)> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.2, f.4.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("CLD309", 3, "warning"),
+            ("CLD309", 4, "error"),
+            ("CLD309", 5, "note"),
+            ("CLD309", 8, "note"),
+        ],
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn hex_numbers_and_legacy_state_options_are_worded_for_what_they_are() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        ".claude/settings.json",
+        "{ \"cleanupPeriodDays\": 0x10 }\n",
+    );
+    write(
+        root,
+        "home/ana/.claude.json",
+        r#"{ "todoFeatureEnabled": true, "allowedTools": ["Bash(ls)"] }"#,
+    );
+    let all = findings(root);
+    let at = |path: &str| -> Vec<(String, String)> {
+        all.iter()
+            .filter(|f| f["path"] == path)
+            .map(|f| {
+                (
+                    f["rule_id"].as_str().unwrap_or_default().to_string(),
+                    f["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let settings = at(".claude/settings.json");
+    assert_eq!(settings.len(), 1, "{settings:#?}");
+    assert_eq!(settings[0].0, "CLD301");
+    assert!(
+        settings[0]
+            .1
+            .contains("a hexadecimal number, which JSON does not allow"),
+        "{}",
+        settings[0].1
+    );
+    let state = at("home/ana/.claude.json");
+    let legacy: Vec<&String> = state
+        .iter()
+        .filter(|(id, _)| id == "CLD311")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(legacy.len(), 2, "{state:#?}");
+    assert!(
+        legacy[0].contains("without a replacement") && legacy[0].contains("delete it"),
+        "{}",
+        legacy[0]
+    );
+    assert!(!legacy[0].contains("move them to"), "{}", legacy[0]);
+    assert!(
+        legacy[1].contains("move them to `permissions.allow`"),
+        "{}",
+        legacy[1]
+    );
 }
 
 #[test]
@@ -365,6 +603,7 @@ fn duplicates_empty_files_and_size() {
         .expect("duplicate key finding");
     assert_eq!(dup["line"], 2);
     assert_eq!(dup["logical_location"], "/permissions");
+    assert_eq!(dup["severity"], "note"); // facts R27: duplicate keys are N
     let rules: Vec<(&str, &str)> = all
         .iter()
         .filter_map(|f| Some((f["rule_id"].as_str()?, f["path"].as_str()?)))

@@ -433,10 +433,27 @@ fn outdated_ref(
     reference: &ActionRef,
     out: &mut Vec<Finding>,
 ) {
-    if action.kind != ActionKind::Main {
+    let logical = format!("{prefix}.{}.uses", step_path(step));
+    if action.kind == ActionKind::Base {
+        // The base action has no v1 tags; its `beta`/`v0.0.x` tags are the
+        // same frozen pre-1.0 line (`beta` = base-action@28f8362, 2025-08-22,
+        // installing Claude Code 1.0.88).
+        if *reference == ActionRef::PreV1 {
+            out.push(finding(
+                "CLD421",
+                action.uses.span.clone(),
+                logical,
+                format!(
+                    "`{}` is the pre-1.0 line of claude-code-base-action, frozen on 2025-08-22 with Claude Code \
+                     1.0.88: it misses every Claude Code security fix since (1.0.111, 2.0.65, 2.1.53, …); the base \
+                     action has no v1 tag, so pin a current commit SHA, or move to \
+                     `anthropics/claude-code-action@v1`",
+                    action.uses.value
+                ),
+            ));
+        }
         return;
     }
-    let logical = format!("{prefix}.{}.uses", step_path(step));
     match reference {
         ActionRef::PreV1 => out.push(finding(
             "CLD421",
@@ -1131,6 +1148,38 @@ mod tests {
         assert_eq!(
             classify_ref("0123456789abcdef0123456789abcdef01234567"),
             ActionRef::Unknown
+        );
+    }
+
+    #[test]
+    fn base_action_beta_pins_are_outdated_too() {
+        let text = "\
+on: push
+jobs:
+  claude:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: anthropics/claude-code-base-action@beta
+        with:
+          prompt: hi
+      - uses: anthropics/claude-code-action/base-action@v0.0.63
+        with:
+          prompt: hi
+      - uses: anthropics/claude-code-base-action@53ab25a0123456789abcdef0123456789abcdef0
+        with:
+          prompt: hi
+";
+        let found: Vec<Finding> = run(text)
+            .into_iter()
+            .filter(|f| f.rule_id == "CLD421")
+            .collect();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(
+            found[0].message.contains("claude-code-base-action")
+                && found[0].message.contains("1.0.88"),
+            "{}",
+            found[0].message
         );
     }
 

@@ -238,6 +238,9 @@ fn mcp_credentials(container: &Node, base: &str, severity: Severity, out: &mut V
                     let Some(value) = entry.value.as_str() else {
                         continue;
                     };
+                    if holds_vendor_token(&entry.key, value) {
+                        continue; // CLD130 names the vendor at the value's own span
+                    }
                     let secret_part = if is_header {
                         header_credential(&entry.key, value)
                     } else {
@@ -265,6 +268,12 @@ fn mcp_credentials(container: &Node, base: &str, severity: Severity, out: &mut V
             }
         }
     }
+}
+
+/// A value holding another vendor's well-known token, which CLD130 reports
+/// (unless it sits in one of Claude Code's credential variables, CLD110's).
+fn holds_vendor_token(name: &str, value: &str) -> bool {
+    !crate::assign::is_credential_variable(name) && !crate::secrets::vendors::find(value).is_empty()
 }
 
 /// Name parts that mark an environment variable as a credential.

@@ -14,9 +14,10 @@
 //!   connects to (MCP `command`/`args`/`url`, hook and helper commands).
 //!
 //! One finding per span: `sk-ant-` tokens belong to CLD101–CLD108, credential
-//! *variables* (`ANTHROPIC_API_KEY`, …) to CLD110, and literal MCP `env` and
-//! `headers` in a committed `.claude.json` to CLD114. A vendor token is CLD130
-//! wherever it sits, so the other rules skip values that hold one.
+//! *variables* (`ANTHROPIC_API_KEY`, …) to CLD110, and other literal MCP `env`
+//! and `headers` in a committed `.claude.json` to CLD114. A vendor token is
+//! CLD130 wherever it sits (a committed `.claude.json` included), so the other
+//! rules, CLD114 among them, skip values that hold one.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -107,10 +108,7 @@ fn vendor_tokens(
             continue;
         }
         let pointer = doc.and_then(|d| d.pointer_at(&hit.span));
-        if let Some(p) = pointer.as_deref()
-            && (is_key_ending_list(p)
-                || (ctx.kind == FileKind::ClaudeState && ctx.tracked && cld114_covers(p)))
-        {
+        if pointer.as_deref().is_some_and(is_key_ending_list) {
             continue;
         }
         spans.push(hit.span.clone());
@@ -218,22 +216,6 @@ fn is_permission_rule(pointer: &str) -> bool {
 /// partial values, not secrets.
 fn is_key_ending_list(pointer: &str) -> bool {
     pointer.starts_with("/customApiKeyResponses")
-}
-
-/// MCP `env`/`headers` entries of a committed `.claude.json` that CLD114
-/// reports itself (a credential-like name), so the value is not reported twice.
-fn cld114_covers(pointer: &str) -> bool {
-    let tokens: Vec<&str> = pointer.split('/').collect();
-    let n = tokens.len();
-    if n < 5 || tokens[n - 4] != "mcpServers" {
-        return false;
-    }
-    let name = tokens[n - 1].replace("~1", "/").replace("~0", "~");
-    match tokens[n - 2] {
-        "env" => is_credential_name(&name),
-        "headers" => is_credential_header(&name),
-        _ => false,
-    }
 }
 
 // ------------------------------------------------- inline credential detection
@@ -644,7 +626,10 @@ fn permission_rules(scan: &Scan, root: &Node, out: &mut Vec<Finding>) {
                 continue;
             }
             let pointer = format!("{base}/{i}");
-            for inline in command_credentials(decoded) {
+            let specifier = rule_specifier(decoded);
+            for mut inline in command_credentials(&decoded[specifier.clone()]) {
+                inline.range =
+                    inline.range.start + specifier.start..inline.range.end + specifier.start;
                 out.push(inline_finding(scan, "CLD131", rule, decoded, &inline, &pointer, |redacted| {
                     format!(
                         "permission rule `{}` holds a credential ({}: `{redacted}`): approving a command with \
@@ -657,6 +642,26 @@ fn permission_rules(scan: &Scan, root: &Node, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// The part of a permission rule that holds the command line: inside the
+/// parentheses of `Tool(…)` (so a value at the end stops before the `)` that
+/// closes the rule, while a `)` inside the value stays), without a legacy
+/// trailing `:*`; the whole rule when it is not `Tool(…)`-wrapped.
+fn rule_specifier(rule: &str) -> Range<usize> {
+    let Some(open) = rule.find('(') else {
+        return 0..rule.len();
+    };
+    let is_tool = open > 0
+        && rule[..open]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if !is_tool || !rule.ends_with(')') {
+        return 0..rule.len();
+    }
+    let inner = &rule[open + 1..rule.len() - 1];
+    let end = open + 1 + inner.strip_suffix(":*").unwrap_or(inner).len();
+    open + 1..end
 }
 
 // ---------------------------------------------------------------- CLD132
@@ -1065,18 +1070,26 @@ mod tests {
     }
 
     #[test]
-    fn key_endings_and_cld114_values_are_not_reported() {
+    fn key_endings_are_not_reported_and_vendor_tokens_in_claude_json_are() {
         let token = ghp(3);
         let text = format!(
             r#"{{"customApiKeyResponses": {{"approved": ["{}"]}},
  "mcpServers": {{"gh": {{"command": "npx", "env": {{"GITHUB_TOKEN": "{token}"}}}}}}}}"#,
             body(20, 4)
         );
-        assert!(
-            run(".claude.json", &text).is_empty(),
-            "CLD114 reports the committed MCP token"
-        );
-        assert_eq!(run_tracked(".claude.json", &text, false).len(), 1);
+        // Committed or not, the vendor token is CLD130 (CLD114 leaves it alone).
+        for tracked in [true, false] {
+            let found = run_tracked(".claude.json", &text, tracked);
+            assert_eq!(summary(&text, &found), [("CLD130", token.as_str())]);
+            assert!(found[0].message.contains("GitHub"), "{}", found[0].message);
+            assert!(
+                found[0]
+                    .message
+                    .contains("at `mcpServers.gh.env.GITHUB_TOKEN`"),
+                "{}",
+                found[0].message
+            );
+        }
     }
 
     #[test]
@@ -1121,6 +1134,40 @@ mod tests {
             "{}",
             found[1].message
         );
+    }
+
+    #[test]
+    fn rule_credentials_stop_before_the_closing_parenthesis() {
+        let secret = format!("Zq8{}", body(20, 6).replace(['-', '_', ')'], "x"));
+        let inner_paren = format!("Zq8(a){}", body(16, 7).replace(['-', '_', ')'], "x"));
+        let text = format!(
+            r#"{{"permissions": {{"allow": [
+  "Bash(deploy --token {secret})",
+  "Bash(curl https://api.example.com/v1/items?api_key={secret})",
+  "Bash(curl -H X-Api-Key:{secret})",
+  "Bash(deploy --token {secret}:*)",
+  "Bash(login --password {inner_paren})"
+]}}}}"#
+        );
+        let found = run(".claude/settings.local.json", &text);
+        let spans: Vec<&str> = found.iter().map(|f| &text[f.span.clone()]).collect();
+        assert_eq!(
+            spans,
+            [
+                secret.as_str(),
+                secret.as_str(),
+                secret.as_str(),
+                secret.as_str(),
+                inner_paren.as_str()
+            ]
+        );
+        for f in &found {
+            let redacted = &f.secret.as_ref().expect("secret").redacted;
+            assert!(!redacted.ends_with(')'), "{redacted}");
+        }
+        assert_eq!(rule_specifier("Bash(ls)"), 5..7);
+        assert_eq!(rule_specifier("Bash(ls:*)"), 5..7);
+        assert_eq!(rule_specifier("deploy --token x)"), 0..17);
     }
 
     #[test]

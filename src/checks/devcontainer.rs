@@ -97,32 +97,23 @@ pub(crate) fn is_public_file(home_rel: &str) -> bool {
 }
 
 /// `${localEnv:HOME}/.ssh` → `~/.ssh`; `C:\Users\me\.aws` → `~/.aws`;
-/// `${HOME:-/root}/.aws` → `~/.aws`.
+/// `${HOME:-/root}/.aws` → `~/.aws`. The cross-platform form that names both
+/// home variables, `${localEnv:HOME}${localEnv:USERPROFILE}/.claude` (one of
+/// them is empty on each OS), and its compose analogue `${HOME}${USERPROFILE}`
+/// count as one home directory.
 fn home_relative(source: &str) -> Option<String> {
     let s = source.trim().replace('\\', "/");
-    // Compose's `${HOME:-default}` / `${HOME-default}`.
-    for var in ["${HOME", "${USERPROFILE"] {
-        if let Some(after) = s.strip_prefix(var)
-            && after.starts_with([':', '-'])
-            && let Some(close) = after.find('}')
-        {
-            return Some(format!("~{}", after[close + 1..].trim_end_matches('/')));
-        }
-    }
-    const HOME_VARS: &[&str] = &[
-        "${localEnv:HOME}",
-        "${localEnv:USERPROFILE}",
-        "${env:HOME}",
-        "${env:USERPROFILE}",
-        "${HOME}",
-        "$HOME",
-        "%USERPROFILE%",
-        "~",
-    ];
-    for var in HOME_VARS {
-        if let Some(rest) = s.strip_prefix(var) {
-            return Some(format!("~{}", rest.trim_end_matches('/')));
-        }
+    let rest = match s.strip_prefix('~') {
+        Some(after) => Some(after),
+        None => strip_home_variable(&s).map(|mut rest| {
+            while let Some(after) = strip_home_variable(rest) {
+                rest = after;
+            }
+            rest
+        }),
+    };
+    if let Some(rest) = rest {
+        return Some(format!("~{}", rest.trim_end_matches('/')));
     }
     // /home/<user>/…, /Users/<user>/…, C:/Users/<user>/…
     let lower = s.to_ascii_lowercase();
@@ -134,6 +125,31 @@ fn home_relative(source: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// `s` after one leading home-directory variable, or `None`.
+fn strip_home_variable(s: &str) -> Option<&str> {
+    // Compose's `${HOME:-default}` / `${HOME-default}`.
+    for var in ["${HOME", "${USERPROFILE"] {
+        if let Some(after) = s.strip_prefix(var)
+            && after.starts_with([':', '-'])
+            && let Some(close) = after.find('}')
+        {
+            return Some(&after[close + 1..]);
+        }
+    }
+    const HOME_VARS: &[&str] = &[
+        "${localEnv:HOME}",
+        "${localEnv:USERPROFILE}",
+        "${env:HOME}",
+        "${env:USERPROFILE}",
+        "${HOME}",
+        "${USERPROFILE}",
+        "$HOME",
+        "$USERPROFILE",
+        "%USERPROFILE%",
+    ];
+    HOME_VARS.iter().find_map(|var| s.strip_prefix(var))
 }
 
 /// The credential folder a host path exposes, and what it holds.
@@ -381,14 +397,20 @@ const LIFECYCLE: &[&str] = &[
 ];
 
 /// Each command string of a lifecycle command: a string, an array, or an
-/// object of strings and arrays.
-fn command_strings<'a>(node: &'a Node, pointer: String, out: &mut Vec<(&'a Node, String)>) {
-    if node.as_str().is_some() {
-        out.push((node, pointer));
+/// object of strings and arrays. With it, the whole command line it belongs
+/// to (an exec-form array's items joined with spaces).
+fn command_strings<'a>(node: &'a Node, pointer: String, out: &mut Vec<(&'a Node, String, String)>) {
+    if let Some(text) = node.as_str() {
+        out.push((node, pointer, text.to_string()));
     } else if let Some(items) = node.as_array() {
+        let line = items
+            .iter()
+            .filter_map(Node::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
         for (i, item) in items.iter().enumerate() {
             if item.as_str().is_some() {
-                out.push((item, format!("{pointer}/{i}")));
+                out.push((item, format!("{pointer}/{i}"), line.clone()));
             }
         }
     } else if let Some(members) = node.as_object() {
@@ -396,6 +418,37 @@ fn command_strings<'a>(node: &'a Node, pointer: String, out: &mut Vec<(&'a Node,
             command_strings(&m.value, pointer_join(&pointer, &m.key), out);
         }
     }
+}
+
+/// `sudo [options] … claude … --dangerously-skip-permissions` in one shell
+/// command of `line`: the flag runs as root whoever the container user is
+/// (unless `-u`/`--user` names another user).
+fn skip_permissions_under_sudo(line: &str) -> bool {
+    line.split(['&', ';', '|', '\n'])
+        .filter(|segment| segment.contains("--dangerously-skip-permissions"))
+        .any(|segment| {
+            let words: Vec<&str> = segment.split_whitespace().collect();
+            let Some(at) = words.iter().position(|w| *w == "sudo") else {
+                return false;
+            };
+            let rest = &words[at + 1..];
+            let claude = rest
+                .iter()
+                .position(|w| w.rsplit('/').next() == Some("claude"));
+            let Some(claude) = claude else {
+                return false;
+            };
+            let options = &rest[..claude];
+            let user = options.iter().enumerate().find_map(|(i, w)| {
+                if *w == "-u" || *w == "--user" {
+                    options.get(i + 1).copied()
+                } else {
+                    w.strip_prefix("--user=")
+                        .or_else(|| w.strip_prefix("-u").filter(|u| !u.is_empty()))
+                }
+            });
+            user.is_none_or(|u| matches!(u, "root" | "0" | "#0"))
+        })
 }
 
 /// Who the container's processes run as: `Some(true)` root, `Some(false)`
@@ -441,7 +494,7 @@ fn skip_permissions_as_root(ctx: &FileContext, root: &Node, out: &mut Vec<Findin
     }
     let uses_flag: Vec<_> = commands
         .into_iter()
-        .filter(|(n, _)| {
+        .filter(|(n, _, _)| {
             n.as_str()
                 .is_some_and(|c| c.contains("--dangerously-skip-permissions"))
         })
@@ -449,30 +502,40 @@ fn skip_permissions_as_root(ctx: &FileContext, root: &Node, out: &mut Vec<Findin
     if uses_flag.is_empty() {
         return;
     }
-    if runs_as_root(ctx, root) == Some(false) {
-        return;
-    }
+    let as_root = runs_as_root(ctx, root);
     let explicit = ["remoteUser", "containerUser"]
         .iter()
         .any(|k| root.get(k).is_some());
-    for (node, pointer) in uses_flag {
+    for (node, pointer, line) in uses_flag {
+        let sudo = skip_permissions_under_sudo(&line);
+        if as_root == Some(false) && !sudo {
+            continue;
+        }
+        let user = if sudo {
+            "root: the command runs Claude Code through `sudo`, whatever the container's user"
+                .to_string()
+        } else if explicit {
+            "root".to_string()
+        } else {
+            "root by default (no `remoteUser` or `containerUser`, and no non-root `USER` in the image)".to_string()
+        };
+        let fix = if sudo {
+            "drop `sudo` and run Claude Code as the container's non-root user"
+        } else {
+            "set a non-root `remoteUser` (the reference container uses `node`)"
+        };
         let mut f = finding(
             "CLD441",
             node.span.clone(),
             pointer,
             format!(
-                "a lifecycle command runs Claude Code with `--dangerously-skip-permissions` in a container whose \
-                 user is {}: Claude Code refuses that flag as root (\"cannot be used with root/sudo privileges \
-                 for security reasons\") outside a recognised sandbox, and as root a prompt-injected session \
-                 owns the whole container; set a non-root `remoteUser` (the reference container uses `node`)",
-                if explicit {
-                    "root"
-                } else {
-                    "root by default (no `remoteUser` or `containerUser`, and no non-root `USER` in the image)"
-                }
+                "a lifecycle command runs Claude Code with `--dangerously-skip-permissions` as {user}: Claude \
+                 Code refuses that flag as root (\"cannot be used with root/sudo privileges for security \
+                 reasons\") outside a recognised sandbox, and as root a prompt-injected session owns the whole \
+                 container; {fix}"
             ),
         );
-        if !explicit {
+        if !explicit && !sudo {
             f.confidence = Confidence::Medium;
         }
         out.push(f);
@@ -696,6 +759,19 @@ mod tests {
             Some("~/.claude")
         );
         assert_eq!(home_relative("/Users/dev").as_deref(), Some("~"));
+        // The cross-platform form names both variables; one is empty on each OS.
+        assert_eq!(
+            home_relative("${localEnv:HOME}${localEnv:USERPROFILE}/.claude").as_deref(),
+            Some("~/.claude")
+        );
+        assert_eq!(
+            home_relative("${HOME}${USERPROFILE}/.ssh").as_deref(),
+            Some("~/.ssh")
+        );
+        assert!(
+            exposed_credentials("${localEnv:HOME}${localEnv:USERPROFILE}/.claude.json").is_some()
+        );
+        assert!(exposed_credentials("${localEnv:USERPROFILE}${localEnv:HOME}/.ssh").is_some());
         assert_eq!(home_relative("${localWorkspaceFolder}/x"), None);
         assert!(
             exposed_credentials("~/.config/gcloud/application_default_credentials.json").is_some()
@@ -762,7 +838,20 @@ mod tests {
             found[0].logical.as_deref(),
             Some("/postStartCommand/claude/1")
         );
+        // `sudo` runs the flag as root whoever the container user is.
+        for sudo in [
+            r#"{"image": "node:22", "remoteUser": "node", "postCreateCommand": "npm ci && sudo claude --dangerously-skip-permissions -p hi"}"#,
+            r#"{"image": "node:22", "remoteUser": "node", "postStartCommand": ["sudo", "-E", "/usr/local/bin/claude", "--dangerously-skip-permissions"]}"#,
+            r#"{"image": "node:22", "remoteUser": "node", "postStartCommand": {"c": "sudo -u root claude --dangerously-skip-permissions"}}"#,
+        ] {
+            let found = run(sudo);
+            assert_eq!(ids(&found), ["CLD441"], "{sudo}");
+            assert_eq!(found[0].confidence, Confidence::High);
+            assert!(found[0].message.contains("`sudo`"), "{}", found[0].message);
+        }
         for fine in [
+            r#"{"image": "node:22", "remoteUser": "node", "postCreateCommand": "sudo apt-get install -y jq && claude --dangerously-skip-permissions"}"#,
+            r#"{"image": "node:22", "remoteUser": "node", "postCreateCommand": "sudo -u node claude --dangerously-skip-permissions"}"#,
             r#"{"image": "node:22", "remoteUser": "node", "postCreateCommand": "claude --dangerously-skip-permissions"}"#,
             r#"{"image": "mcr.microsoft.com/devcontainers/base:ubuntu", "postCreateCommand": "claude --dangerously-skip-permissions"}"#,
             r#"{"image": "node:22", "postCreateCommand": "claude -p hi"}"#,

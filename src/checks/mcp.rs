@@ -139,7 +139,7 @@ fn state_file(root: &Node, findings: &mut Findings) {
 
 /// Legacy `.claude.json` options (removed in 2.0.8). Empty leftovers, which
 /// Claude Code itself still writes, are not reported.
-fn legacy_state_key(m: &Member, now: &str, pointer: &str, findings: &mut Findings) {
+fn legacy_state_key(m: &Member, now: Option<&str>, pointer: &str, findings: &mut Findings) {
     let empty = match &m.value.value {
         NodeValue::Array(items) => items.is_empty(),
         NodeValue::Object(members) => members.is_empty(),
@@ -155,11 +155,18 @@ fn legacy_state_key(m: &Member, now: &str, pointer: &str, findings: &mut Finding
         super::settings::defaults("CLD311").1,
         m.key_span.clone(),
         pointer,
-        format!(
-            "`{}` in `.claude.json` is a legacy option that Claude Code stopped reading in v2.0.8, so these values \
-             have no effect; move them to {now}",
-            m.key
-        ),
+        match now {
+            Some(now) => format!(
+                "`{}` in `.claude.json` is a legacy option that Claude Code stopped reading in v2.0.8, so these \
+                 values have no effect; move them to {now}",
+                m.key
+            ),
+            None => format!(
+                "`{}` in `.claude.json` is a legacy option that Claude Code removed in v2.0.8 without a \
+                 replacement, so it has no effect; delete it",
+                m.key
+            ),
+        },
     );
 }
 

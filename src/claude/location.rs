@@ -53,7 +53,9 @@ pub fn settings_scope(rel: &str, tree: &Tree) -> Option<SettingsScope> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let dir = parent_dir(rel);
     let dir_name = dir.rsplit('/').next().unwrap_or(dir);
-    if name == "managed-settings.json" || dir_name == "managed-settings.d" {
+    // Claude Code ignores hidden files in the drop-in folder (facts §1.1).
+    let drop_in = dir_name == "managed-settings.d" && !name.starts_with('.');
+    if name == "managed-settings.json" || drop_in {
         let system = rel.contains("etc/claude-code/")
             || rel.contains("Library/Application Support/ClaudeCode/")
             || rel.contains("Program Files/ClaudeCode/");
@@ -141,7 +143,13 @@ fn is_user_only_key(name: &str) -> bool {
 
 /// A `.claude` folder that belongs to a home directory: its parent holds
 /// `.claude.json` or shell rc files, or sits at `home/<user>/` or `Users/<user>/`.
+/// Also a `.claude` folder that itself holds `.claude.json`: the layout of a
+/// `CLAUDE_CONFIG_DIR`, where the state file sits beside `settings.json`
+/// (facts §1.1), so its settings are user settings too.
 fn is_home_claude_dir(claude_dir: &str, tree: &Tree) -> bool {
+    if tree.contains(&format!("{claude_dir}/.claude.json")) {
+        return true;
+    }
     let home = parent_dir(claude_dir);
     let join = |name: &str| {
         if home.is_empty() {
@@ -206,6 +214,28 @@ mod tests {
             Some(SettingsScope::ManagedInRepo)
         );
         assert_eq!(settings_scope("src/settings.json", &t), None);
+        // Hidden drop-ins are ignored by Claude Code (facts §1.1).
+        assert_eq!(
+            settings_scope("etc/claude-code/managed-settings.d/.hidden.json", &t),
+            None
+        );
+    }
+
+    #[test]
+    fn a_claude_config_dir_holding_the_state_file_is_user_settings() {
+        let t = tree(&[
+            "cfg/.claude/.claude.json",
+            "cfg/.claude/settings.json",
+            "proj/.claude/settings.json",
+        ]);
+        assert_eq!(
+            settings_scope("cfg/.claude/settings.json", &t),
+            Some(SettingsScope::User)
+        );
+        assert_eq!(
+            settings_scope("proj/.claude/settings.json", &t),
+            Some(SettingsScope::Project)
+        );
     }
 
     #[test]

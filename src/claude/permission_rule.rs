@@ -118,6 +118,7 @@ pub fn parse(raw: &str) -> Result<Rule<'_>, SyntaxError> {
 
 /// Canonical tool names from the tools reference (v2.1.240), plus `Cd`
 /// (rules only) and the legacy `MultiEdit` that rules may still name.
+/// `TaskOutput` was removed in v2.1.277 (facts §12.2, §12.10): see [`alias_of`].
 pub const KNOWN_TOOLS: &[&str] = &[
     "Agent",
     "Artifact",
@@ -155,7 +156,6 @@ pub const KNOWN_TOOLS: &[&str] = &[
     "TaskCreate",
     "TaskGet",
     "TaskList",
-    "TaskOutput",
     "TaskStop",
     "TaskUpdate",
     "TodoWrite",
@@ -183,6 +183,8 @@ enum Alias {
         canonical: &'static str,
         since: &'static str,
     },
+    /// A tool Claude Code no longer has.
+    Removed { since: &'static str },
 }
 
 fn alias_of(name: &str) -> Option<Alias> {
@@ -192,6 +194,7 @@ fn alias_of(name: &str) -> Option<Alias> {
             canonical: "Agent",
             since: "2.1.63",
         }),
+        "TaskOutput" => Some(Alias::Removed { since: "2.1.277" }),
         _ => None,
     }
 }
@@ -203,6 +206,17 @@ pub fn mcp_parts(name: &str) -> Option<(&str, Option<&str>)> {
         Some(at) => (&rest[..at], Some(&rest[at + 2..])),
         None => (rest, None),
     })
+}
+
+/// `Read[pattern]`: a tool name followed by a bracketed specifier (the
+/// schema's negative test), not a tool-name wildcard. Returns the name.
+fn bracketed_specifier(tool: &str) -> Option<&str> {
+    let open = tool.find('[')?;
+    let name = &tool[..open];
+    let inner = tool[open + 1..].strip_suffix(']')?;
+    let is_name = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (is_name && !inner.is_empty() && !name.ends_with('*')).then_some(name)
 }
 
 fn has_glob(text: &str) -> bool {
@@ -317,6 +331,21 @@ fn tool_issues(tool: &str, placement: &Placement, out: &mut Vec<Issue>) {
         }
         return;
     }
+    if let Some(name) = bracketed_specifier(tool) {
+        let fixed = if shown_tool(name).starts_with('`') {
+            format!("`{name}(…)`")
+        } else {
+            "the tool name and `(…)`".to_string()
+        };
+        out.push(Issue::new(
+            IssueKind::Syntax,
+            format!(
+                "the specifier is in square brackets; a rule is `Tool` or `Tool(specifier)`, so write {fixed} \
+                 with parentheses. As written the rule names no tool Claude Code has and never matches"
+            ),
+        ));
+        return;
+    }
     if has_glob(tool) {
         if allow {
             out.push(Issue::new(
@@ -356,6 +385,20 @@ fn tool_issues(tool: &str, placement: &Placement, out: &mut Vec<Issue>) {
                         "{} is the tool's name before v{since}, when it was renamed `{canonical}`; Claude Code \
                          still accepts it as an alias, so the rule works, but `{canonical}` is the name to write \
                          (hooks see `{canonical}` in `tool_name`)",
+                        shown_tool(tool)
+                    ),
+                )
+                .lowered(),
+            );
+            return;
+        }
+        Some(Alias::Removed { since }) => {
+            out.push(
+                Issue::new(
+                    IssueKind::UnknownTool,
+                    format!(
+                        "{} was removed in v{since}: Claude Code no longer has that tool, so from v{since} on the \
+                         rule matches nothing; delete it",
                         shown_tool(tool)
                     ),
                 )
@@ -752,7 +795,39 @@ mod tests {
             project("Bash without parentheses", RuleList::Allow),
             vec![UnknownTool]
         );
-        assert_eq!(project("Read[wrong-brackets]", RuleList::Deny), vec![]); // has a glob character: exempt
+        assert_eq!(
+            project("Read[wrong-brackets]", RuleList::Deny),
+            vec![Syntax]
+        );
+        assert_eq!(project("LS[wrong-brackets]", RuleList::Deny), vec![Syntax]);
+        let brackets = lint(
+            "Read[wrong]",
+            &Placement {
+                list: RuleList::Allow,
+                scope: None,
+                earlier: &[],
+            },
+        );
+        assert_eq!(brackets.len(), 1);
+        assert!(
+            brackets[0].message.contains("square brackets")
+                && brackets[0].message.contains("`Read(…)`")
+                && !brackets[0].message.contains("wildcard"),
+            "{}",
+            brackets[0].message
+        );
+        let removed = lint(
+            "TaskOutput",
+            &Placement {
+                list: RuleList::Deny,
+                scope: None,
+                earlier: &[],
+            },
+        );
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].kind, UnknownTool);
+        assert!(removed[0].lowered && removed[0].message.contains("v2.1.277"));
+        assert_eq!(project("TaskOutput(x)", RuleList::Allow), vec![UnknownTool]);
         let got = lint(
             "bash(ls)",
             &Placement {

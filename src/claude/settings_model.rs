@@ -517,8 +517,9 @@ pub const SETTINGS_KEYS: &[Key] = &[
     key("includeGitInstructions", BOOL),
     key("inputNeededNotifEnabled", BOOL),
     key("isolatePeerMachines", BOOL),
-    key("keybindingFlavor", Shape::Enum(&["classic", "readline"]))
-        .lifecycle(Lifecycle::NoEffect { since: "2.1.261" }),
+    // Listed in the docs index without documented values, and inert since
+    // v2.1.261 (facts §2.2, §12.2): its value is not judged, only its effect.
+    key("keybindingFlavor", ANY).lifecycle(Lifecycle::NoEffect { since: "2.1.261" }),
     key("language", STR),
     key("minimumVersion", STR),
     key("model", STR),
@@ -1030,13 +1031,16 @@ fn env_ignored_in_repository(name: &str) -> Option<EnvIgnored> {
 
 // ------------------------------------------------------------------ .claude.json
 
-/// Top-level `~/.claude.json` options removed in 2.0.8 (facts §1.4, R29), with where they live now.
-pub fn legacy_state_key(name: &str) -> Option<&'static str> {
+/// Top-level `~/.claude.json` options removed in 2.0.8 (facts §1.4, R29),
+/// with where they live now (`Some(None)`: nowhere, the option is gone).
+pub fn legacy_state_key(name: &str) -> Option<Option<&'static str>> {
     match name {
-        "allowedTools" => Some("`permissions.allow` in a settings file"),
-        "ignorePatterns" => Some("`Read(...)` rules in `permissions.deny` in a settings file"),
-        "env" => Some("the `env` block of a settings file"),
-        "todoFeatureEnabled" => Some("nothing (the option is gone)"),
+        "allowedTools" => Some(Some("`permissions.allow` in a settings file")),
+        "ignorePatterns" => Some(Some(
+            "`Read(...)` rules in `permissions.deny` in a settings file",
+        )),
+        "env" => Some(Some("the `env` block of a settings file")),
+        "todoFeatureEnabled" => Some(None),
         _ => None,
     }
 }

@@ -293,7 +293,10 @@ pub fn parse_file(kind: FileKind, text: &str) -> Parsed {
 /// Kinds whose checks turn strict-JSON problems into findings: Claude Code
 /// drops such a file, so the problem is a configuration defect, not a parse notice.
 pub fn reports_syntax_as_findings(kind: FileKind) -> bool {
-    matches!(kind, FileKind::ClaudeSettings | FileKind::McpConfig)
+    matches!(
+        kind,
+        FileKind::ClaudeSettings | FileKind::McpConfig | FileKind::ClaudeState
+    )
 }
 
 /// Parses `body` (which starts at byte `offset` of the file) in `dialect`,
@@ -730,7 +733,7 @@ mod tests {
     #[test]
     fn strict_trailing_comma_is_reported_at_the_comma_and_tree_recovered() {
         let text = "{\n  \"env\": {\"A\": \"1\",}\n}";
-        let (parsed, d) = single_diagnostic(FileKind::ClaudeState, text);
+        let (parsed, d) = single_diagnostic(FileKind::ClaudeCredentials, text);
         let comma = text.find(",}").unwrap();
         assert_eq!(d.span, comma..comma + 1);
         assert!(d.message.contains("trailing comma"), "{}", d.message);
@@ -752,7 +755,7 @@ mod tests {
         assert!(d.message.contains("comment"), "{}", d.message);
         assert!(parsed.json.is_some());
         let block = r#"{"a": /* x */ 1}"#;
-        let (_, d) = single_diagnostic(FileKind::ClaudeState, block);
+        let (_, d) = single_diagnostic(FileKind::ClaudeCredentials, block);
         assert_eq!(d.span, 6..13);
     }
 
@@ -771,7 +774,7 @@ mod tests {
     #[test]
     fn strict_unquoted_key_is_reported() {
         let text = r#"{a: 1}"#;
-        let (parsed, d) = single_diagnostic(FileKind::ClaudeState, text);
+        let (parsed, d) = single_diagnostic(FileKind::ClaudeCredentials, text);
         assert_eq!(d.span, 1..2);
         assert!(d.message.contains("double-quoted"), "{}", d.message);
         let root = parsed.json.unwrap().root;
@@ -781,7 +784,7 @@ mod tests {
     #[test]
     fn bom_is_reported_in_strict_kinds_and_spans_count_it() {
         let text = "\u{feff}{\"env\": {\"A\": \"x\"}}";
-        let (parsed, d) = single_diagnostic(FileKind::ClaudeState, text);
+        let (parsed, d) = single_diagnostic(FileKind::ClaudeCredentials, text);
         assert_eq!(d.span, 0..3);
         assert!(d.message.contains("byte order mark"));
         let root = &parsed.json.as_ref().unwrap().root;
@@ -814,13 +817,13 @@ mod tests {
 
     #[test]
     fn empty_and_blank_files_have_no_tree() {
-        let (parsed, d) = single_diagnostic(FileKind::ClaudeState, "");
+        let (parsed, d) = single_diagnostic(FileKind::ClaudeCredentials, "");
         assert_eq!(d.span, 0..0);
         assert!(d.message.contains("no JSON value"));
         assert!(parsed.json.is_none());
         let (_, d) = single_diagnostic(FileKind::Devcontainer, "  \n// only a comment\n");
         assert_eq!(d.span, 0..21);
-        let parsed = parse_file(FileKind::ClaudeState, "\u{feff}");
+        let parsed = parse_file(FileKind::ClaudeCredentials, "\u{feff}");
         let spans: Vec<_> = parsed.diagnostics.iter().map(|d| d.span.clone()).collect();
         assert_eq!(spans, vec![0..3, 3..3]);
     }
@@ -828,19 +831,19 @@ mod tests {
     #[test]
     fn unrecoverable_input_gives_one_diagnostic_and_no_tree() {
         let text = r#"{"a": [1, 2"#;
-        let (parsed, d) = single_diagnostic(FileKind::ClaudeState, text);
+        let (parsed, d) = single_diagnostic(FileKind::ClaudeCredentials, text);
         assert!(parsed.json.is_none());
         assert_eq!(d.span, 6..text.len());
         assert!(d.message.contains("unterminated array"), "{}", d.message);
         assert!(!d.message.contains("leniently"));
-        let (_, d) = single_diagnostic(FileKind::ClaudeState, "{} {}");
+        let (_, d) = single_diagnostic(FileKind::ClaudeCredentials, "{} {}");
         assert_eq!(d.span, 3..4);
     }
 
     #[test]
     fn error_messages_never_quote_content() {
         let text = r#"{"a": "\u12G4secretvalue"}"#;
-        let (_, d) = single_diagnostic(FileKind::ClaudeState, text);
+        let (_, d) = single_diagnostic(FileKind::ClaudeCredentials, text);
         assert!(!d.message.contains("12G4"), "{}", d.message);
         assert!(!d.message.contains("secret"), "{}", d.message);
     }
@@ -991,7 +994,7 @@ mod tests {
     #[test]
     fn deep_nesting_and_garbage_do_not_panic() {
         let deep = "[".repeat(5000) + &"]".repeat(5000);
-        let parsed = parse_file(FileKind::ClaudeState, &deep);
+        let parsed = parse_file(FileKind::ClaudeCredentials, &deep);
         assert!(parsed.json.is_none());
         assert_eq!(parsed.diagnostics.len(), 1);
         let deep_obj = "{\"a\":".repeat(200) + "1" + &"}".repeat(200);

@@ -566,7 +566,7 @@ impl<'a, 'o> Grammar<'a, 'o> {
             TokKind::Word => {
                 let text = self.body.get(t.span.clone()).unwrap_or_default();
                 if matches!(text, "Infinity" | "NaN") {
-                    self.out.push(non_json_number(t));
+                    self.out.push(non_json_number(t, text));
                 } else {
                     self.problem(
                         StrictKind::BareWord,
@@ -578,7 +578,7 @@ impl<'a, 'o> Grammar<'a, 'o> {
             TokKind::Number => {
                 let text = self.body.get(t.span.clone()).unwrap_or_default();
                 if !is_json_number(text) {
-                    self.out.push(non_json_number(t));
+                    self.out.push(non_json_number(t, text));
                 }
             }
             _ => {}
@@ -653,12 +653,42 @@ enum FrameState {
     Array(InArray),
 }
 
-fn non_json_number(t: &Tok) -> StrictProblem {
+fn non_json_number(t: &Tok, text: &str) -> StrictProblem {
     StrictProblem::new(
         StrictKind::NonJsonNumber,
         t.span.clone(),
-        "number JSON does not allow (hexadecimal, a leading `+`, a bare decimal point, a leading zero, `Infinity` or `NaN`)",
+        format!(
+            "{}, which JSON does not allow (numbers are plain decimal)",
+            describe_non_json_number(text)
+        ),
     )
+}
+
+/// What kind of non-JSON number `text` is ("a hexadecimal number"), without quoting it.
+pub fn describe_non_json_number(text: &str) -> &'static str {
+    let unsigned = text.trim_start_matches(['+', '-']);
+    if matches!(unsigned, "Infinity" | "NaN") {
+        "`Infinity` or `NaN`"
+    } else if unsigned.starts_with("0x") || unsigned.starts_with("0X") {
+        "a hexadecimal number"
+    } else if unsigned.starts_with("0o")
+        || unsigned.starts_with("0O")
+        || unsigned.starts_with("0b")
+        || unsigned.starts_with("0B")
+    {
+        "an octal or binary number"
+    } else if text.starts_with('+') {
+        "a number with a leading `+`"
+    } else if unsigned.starts_with('.') || unsigned.ends_with('.') || unsigned.contains(".e") {
+        "a number with a bare decimal point"
+    } else if unsigned.len() > 1
+        && unsigned.starts_with('0')
+        && unsigned.as_bytes()[1].is_ascii_digit()
+    {
+        "a number with a leading zero"
+    } else {
+        "a number literal"
+    }
 }
 
 /// Single quotes, escapes JSON lacks and raw control characters in one string token.
@@ -720,7 +750,7 @@ fn invalid_escape(span: Range<usize>) -> StrictProblem {
 }
 
 /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
-fn is_json_number(text: &str) -> bool {
+pub fn is_json_number(text: &str) -> bool {
     let b = text.as_bytes();
     let mut i = 0;
     if b.first() == Some(&b'-') {

@@ -16,6 +16,7 @@ use crate::claude::settings_model::{
     self as model, HANDLER_TYPES, HookEvent, Key, MATCHER_GROUP_KEYS, Shape, did_you_mean,
     find_key, handler_keys, hook_event,
 };
+use crate::finding::Severity;
 use crate::formats::json::{Member, Node, NodeValue, pointer_join};
 
 const RULE: &str = "CLD309";
@@ -97,7 +98,9 @@ fn matcher_group(group: &Node, event: Option<&HookEvent>, pointer: &str, finding
         let member_pointer = pointer_join(pointer, &m.key);
         match m.key.as_str() {
             "matcher" => {
-                if m.value.as_str().is_none() && !m.value.is_null() {
+                if let Some(value) = m.value.as_str() {
+                    matcher_value(value, &m.value, event, &member_pointer, findings);
+                } else if !m.value.is_null() {
                     findings.push(
                         RULE,
                         m.value.span.clone(),
@@ -130,6 +133,241 @@ fn matcher_group(group: &Node, event: Option<&HookEvent>, pointer: &str, finding
             _ => unknown_key(m, MATCHER_GROUP_KEYS, "a matcher group", &member_pointer, findings),
         }
     }
+}
+
+/// Events whose hooks take no matcher: the hooks reference says a matcher
+/// there is silently ignored. Not in claudit's fact sheet (§2.5 documents
+/// only the matcher syntax), so findings about it are notes.
+const EVENTS_WITHOUT_MATCHER: &[&str] = &[
+    "UserPromptSubmit",
+    "Stop",
+    "TaskCreated",
+    "TaskCompleted",
+    "WorktreeCreate",
+    "WorktreeRemove",
+    "CwdChanged",
+];
+
+/// A matcher's value (facts §2.5): `"*"`, `""` = all; only letters, digits,
+/// `_`, `-`, space, `,` and `|` = exact names; anything else = an unanchored
+/// JavaScript regular expression. On tool events it is compared with the tool
+/// name.
+fn matcher_value(
+    value: &str,
+    node: &Node,
+    event: Option<&HookEvent>,
+    pointer: &str,
+    findings: &mut Findings,
+) {
+    // Match-all forms, including the regex `.*`: nothing to report anywhere.
+    if matches!(value, "" | "*" | ".*" | "^.*" | ".*$" | "^.*$") {
+        return;
+    }
+    if let Some(e) = event
+        && EVENTS_WITHOUT_MATCHER.contains(&e.name)
+    {
+        note(
+            findings,
+            node,
+            pointer,
+            format!(
+                "`{}` hooks take no matcher: the hooks reference says a matcher on this event is silently \
+                 ignored, so the hook runs on every occurrence whatever the matcher says (claudit's fact sheet \
+                 does not list these events, hence a note); remove the matcher, or test the condition inside \
+                 the hook",
+                e.name
+            ),
+        );
+        return;
+    }
+    let tool_event = event.is_some_and(|e| e.tool_event);
+    if tool_event && let Some(tool) = permission_rule_form(value) {
+        findings.push(
+            RULE,
+            node.span.clone(),
+            pointer,
+            format!(
+                "this matcher is written as a permission rule (`Tool(…)`), but a matcher is compared with the \
+                 tool name only: with `(` in it, it is read as a regular expression that no tool name matches, \
+                 so the hook never runs. Match the tool ({}) and put the rule in the handler's `if` field \
+                 (`\"if\": \"Bash(git commit *)\"`, evaluated on tool events)",
+                permission_rule::shown_tool(tool)
+            ),
+        );
+        return;
+    }
+    let exact = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ' ' | ',' | '|'));
+    if !exact {
+        if let Some(problem) = js_regex_problem(value) {
+            findings.push_lowered(
+                RULE,
+                node.span.clone(),
+                pointer,
+                format!(
+                    "this matcher is read as a JavaScript regular expression (it has characters other than \
+                     letters, digits, `_`, `-`, spaces, `,` and `|`), but it does not compile: {problem}. So it \
+                     matches nothing; since v2.1.288 a `PreToolUse` or `PermissionRequest` hook whose matching \
+                     fails blocks the tool call instead (what else Claude Code does with it is undocumented). \
+                     Escape the character, or list tool names as `Edit|Write`"
+                ),
+            );
+        }
+        return;
+    }
+    if !tool_event {
+        return;
+    }
+    for name in value.split(['|', ',']).map(str::trim) {
+        if name.is_empty() || permission_rule::is_known_tool(name) {
+            continue;
+        }
+        if let Some(canonical) = permission_rule::KNOWN_TOOLS
+            .iter()
+            .find(|t| t.eq_ignore_ascii_case(name))
+        {
+            note(
+                findings,
+                node,
+                pointer,
+                format!(
+                    "{} differs from the tool name `{canonical}` only in letter case; a matcher of plain names \
+                     is compared as exact strings, so it most likely never matches (claudit's fact sheet does \
+                     not state whether matching ignores case, hence a note); write `{canonical}`",
+                    permission_rule::shown_tool(name)
+                ),
+            );
+        }
+    }
+}
+
+fn note(findings: &mut Findings, node: &Node, pointer: &str, message: String) {
+    let (_, confidence) = super::defaults(RULE);
+    findings.push_with(
+        RULE,
+        Severity::Note,
+        confidence,
+        node.span.clone(),
+        pointer,
+        message,
+    );
+}
+
+/// `Bash(git commit:*)`, `Read(./.env)`: a known tool name followed by a
+/// parenthesised specifier that reads as rule text (a space, `:`, `/`, `~`,
+/// `=`, `@` or a quote), not as a regular-expression group such as
+/// `Notebook(Edit)?` or `Bash(.*)`. Returns the tool name.
+fn permission_rule_form(value: &str) -> Option<&str> {
+    let open = value.find('(')?;
+    let tool = &value[..open];
+    let inner = value[open + 1..].strip_suffix(')')?;
+    let known = permission_rule::is_known_tool(tool) || tool.starts_with("mcp__");
+    let rule_text = inner.contains([' ', ':', '/', '~', '=', '@', '"', '\'']);
+    (known && rule_text).then_some(tool)
+}
+
+/// Why `pattern` is not a valid JavaScript regular expression (without the
+/// `u` flag), for the errors that are plain to see: an unclosed `[` or `(`, an
+/// unmatched `)`, a quantifier with nothing to repeat, a trailing `\`.
+/// `None` when it compiles or when claudit cannot tell.
+fn js_regex_problem(pattern: &str) -> Option<&'static str> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut depth = 0usize;
+    // What the previous token was: something a quantifier may follow, a
+    // quantifier (which a `?` may make lazy), or neither.
+    #[derive(PartialEq)]
+    enum Prev {
+        Atom,
+        Quantifier,
+        LazyQuantifier,
+        Nothing,
+    }
+    let mut prev = Prev::Nothing;
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => {
+                if i + 1 >= chars.len() {
+                    return Some("it ends with a lone `\\`");
+                }
+                i += 2;
+                prev = Prev::Atom;
+                continue;
+            }
+            '[' => {
+                let mut j = i + 1;
+                if chars.get(j) == Some(&'^') {
+                    j += 1;
+                }
+                let mut closed = false;
+                while j < chars.len() {
+                    match chars[j] {
+                        '\\' => j += 2,
+                        ']' => {
+                            closed = true;
+                            break;
+                        }
+                        _ => j += 1,
+                    }
+                }
+                if !closed {
+                    return Some("a `[` is never closed with `]`");
+                }
+                i = j + 1;
+                prev = Prev::Atom;
+                continue;
+            }
+            '(' => {
+                depth += 1;
+                prev = Prev::Nothing;
+                // Skip a group prefix such as `(?:`, `(?=`, `(?<name>`.
+                if chars.get(i + 1) == Some(&'?') {
+                    i += 2;
+                    continue;
+                }
+            }
+            ')' => {
+                if depth == 0 {
+                    return Some("a `)` has no matching `(`");
+                }
+                depth -= 1;
+                prev = Prev::Atom;
+            }
+            '|' | '^' => prev = Prev::Nothing,
+            '*' | '+' | '?' => {
+                prev = match prev {
+                    Prev::Atom => Prev::Quantifier,
+                    Prev::Quantifier if chars[i] == '?' => Prev::LazyQuantifier,
+                    _ => return Some("a `*`, `+` or `?` has nothing to repeat"),
+                };
+            }
+            '{' => {
+                let rest: String = chars[i..].iter().collect();
+                let quantifier = rest.find('}').map(|end| &rest[1..end]).is_some_and(|body| {
+                    let (min, max) = body.split_once(',').unwrap_or((body, "0"));
+                    !min.is_empty()
+                        && min.bytes().all(|b| b.is_ascii_digit())
+                        && max.bytes().all(|b| b.is_ascii_digit())
+                });
+                if quantifier {
+                    if prev != Prev::Atom {
+                        return Some("a `{n}` quantifier has nothing to repeat");
+                    }
+                    i += rest.find('}').map_or(1, |end| rest[..=end].chars().count());
+                    prev = Prev::Quantifier;
+                    continue;
+                }
+                prev = Prev::Atom; // a literal `{` outside the `u` flag
+            }
+            _ => prev = Prev::Atom,
+        }
+        i += 1;
+    }
+    if depth > 0 {
+        return Some("a `(` is never closed with `)`");
+    }
+    None
 }
 
 fn unknown_key(m: &Member, keys: &[Key], place: &str, pointer: &str, findings: &mut Findings) {
@@ -485,6 +723,34 @@ fn exec_form(h: &Node, pointer: &str, findings: &mut Findings) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn javascript_regex_problems() {
+        for ok in [
+            "Edit.*",
+            "mcp__memory__.*",
+            "^Bash$",
+            "Notebook(Edit)?",
+            "(?:Edit|Write)+?",
+            "a{2,3}",
+            "a{",
+            "[(]",
+            "[^]",
+            "\\(",
+            "Bash(.*)",
+        ] {
+            assert_eq!(js_regex_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "[", "Bash(", "Bash)", "*", "Edit|*", "a**", "{2}", "x\\", "(?:a",
+        ] {
+            assert!(js_regex_problem(bad).is_some(), "{bad}");
+        }
+        assert_eq!(permission_rule_form("Bash(git commit:*)"), Some("Bash"));
+        assert_eq!(permission_rule_form("Read(./.env)"), Some("Read"));
+        assert_eq!(permission_rule_form("Notebook(Edit)"), None);
+        assert_eq!(permission_rule_form("Bash(.*)"), None);
+    }
 
     #[test]
     fn finds_variable_references() {

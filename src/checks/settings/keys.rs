@@ -19,6 +19,7 @@ use crate::claude::settings_model::{
     self as model, ATTRIBUTION_KEYS, Key, KeyScope, Lifecycle, SETTINGS_KEYS, Shape, did_you_mean,
     find_key,
 };
+use crate::finding::Severity;
 use crate::formats::json::{Member, Node, NodeValue, pointer_join};
 
 /// Checks a settings file's root object.
@@ -264,6 +265,13 @@ impl Walker<'_, '_, '_> {
     }
 
     fn wrong_type(&mut self, node: &Node, shape: &Shape, pointer: &str, path: &str) {
+        if let NodeValue::Number(text) = &node.value
+            && !crate::formats::json_strict::is_json_number(text)
+        {
+            // Not a wrong type: not JSON at all (`0x10`). CLD301 reports it at
+            // this span, and `JSON.parse` rejects the whole file for it.
+            return;
+        }
         self.findings.push(
             "CLD307",
             node.span.clone(),
@@ -293,8 +301,12 @@ impl Walker<'_, '_, '_> {
             return;
         }
         if path == "permissions.defaultMode" && value == "delegate" {
-            self.findings.push_lowered(
+            // Graded N in the facts (R28): accepted by the schema, undocumented in the CLI.
+            let (_, confidence) = super::defaults("CLD308");
+            self.findings.push_with(
                 "CLD308",
+                Severity::Note,
+                confidence,
                 node.span.clone(),
                 pointer,
                 "`permissions.defaultMode` `\"delegate\"` is accepted by SchemaStore's schema but is not a \

@@ -34,7 +34,7 @@ pub enum ConfigFile {
     Mcp {
         managed: bool,
     },
-    /// `.claude.json`: only duplicate keys are reported (its syntax is a parse notice).
+    /// `.claude.json`, Claude Code's state file (facts §1.4).
     State,
 }
 
@@ -57,7 +57,13 @@ impl ConfigFile {
                  project or plugin server loads, and none of the file's own servers can be read either",
                 true,
             ),
-            ConfigFile::Mcp { managed: false } | ConfigFile::State => (
+            ConfigFile::State => (
+                "Claude Code treats a corrupt `.claude.json` as broken: it copies it to \
+                 `~/.claude/backups/.claude.json.corrupted.<timestamp>` and asks you to fix or reset it, and \
+                 `claude -p` prints the error and exits, so headless runs stop",
+                true,
+            ),
+            ConfigFile::Mcp { managed: false } => (
                 "Claude Code cannot read the servers it defines; what it reports is undocumented",
                 false,
             ),
@@ -79,9 +85,7 @@ pub fn check(ctx: &FileContext, file: ConfigFile, out: &mut Vec<Finding>) {
     if matches!(file, ConfigFile::Settings(_)) && ctx.bytes.len() > MAX_SETTINGS_BYTES {
         findings.out.push(too_large(ctx.bytes.len() as u64));
     }
-    if file != ConfigFile::State
-        && let Some(text) = ctx.text
-    {
+    if let Some(text) = ctx.text {
         report_strict_problems(&mut findings, file, &strict_problems(text));
     }
     if let Some(doc) = ctx.parsed.json.as_ref() {
@@ -245,6 +249,8 @@ mod tests {
         assert!(project.contains("-p"));
         assert!(!ConfigFile::Mcp { managed: false }.rejection_effect().1);
         assert!(ConfigFile::Mcp { managed: true }.rejection_effect().1);
+        let (state, documented) = ConfigFile::State.rejection_effect();
+        assert!(state.contains("`claude -p` prints the error and exits") && documented);
         assert_eq!(opening(&(0..0)), 0..0);
     }
 }
