@@ -335,13 +335,15 @@ fn lossy_len(bytes: &[u8]) -> usize {
 /// Replaces control characters (binary files, terminal escapes) with dots of
 /// the same byte length, so offsets stay valid and nothing reaches a terminal raw.
 fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\t' => "\t".to_string(),
-            c if c.is_control() => ".".repeat(c.len_utf8()),
-            c => c.to_string(),
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c != '\t' && c.is_control() {
+            out.extend(std::iter::repeat_n('.', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Clips very long lines to a window around the underline.

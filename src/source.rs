@@ -39,21 +39,14 @@ impl LineIndex {
 
     fn build(bytes: &[u8], lf_only: bool) -> Self {
         let mut starts = vec![0];
-        if lf_only {
-            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-            return LineIndex { starts };
-        }
-        let mut i = 0;
-        while let Some(off) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
-            let at = i + off;
-            if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
-                i = at + 2;
-            } else {
-                i = at + 1;
-            }
-            starts.push(i);
-        }
+        starts.extend(next_line_starts(bytes, lf_only));
         LineIndex { starts }
+    }
+
+    /// How many line ends `bytes` holds and where its last line starts,
+    /// without building the index (streamed files count lines per chunk).
+    pub fn count_lines(bytes: &[u8], lf_only: bool) -> (usize, usize) {
+        next_line_starts(bytes, lf_only).fold((0, 0), |(n, _), start| (n + 1, start))
     }
 
     /// 0-based line number holding byte `offset`.
@@ -112,9 +105,47 @@ pub fn utf16_len(bytes: &[u8]) -> usize {
     units
 }
 
+/// The offset after each line end (LF, CR or CRLF; LF only for binary
+/// data, where a stray CR is data).
+fn next_line_starts(bytes: &[u8], lf_only: bool) -> impl Iterator<Item = usize> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let off = if lf_only {
+            memchr::memchr(b'\n', &bytes[i..])?
+        } else {
+            memchr::memchr2(b'\n', b'\r', &bytes[i..])?
+        };
+        let at = i + off;
+        i = if !lf_only && bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
+        Some(i)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counting without an index agrees with the index, for every kind of
+    /// line end and both modes.
+    #[test]
+    fn count_lines_agrees_with_the_index() {
+        for text in ["", "a", "a\n", "a\r\nb\rc\n\nd", "\r\r\n\n", "x\ry"] {
+            for lf_only in [false, true] {
+                let bytes = text.as_bytes();
+                let idx = LineIndex::build(bytes, lf_only);
+                let last = idx.line_start(idx.line_count() - 1);
+                assert_eq!(
+                    LineIndex::count_lines(bytes, lf_only),
+                    (idx.line_count() - 1, last),
+                    "{text:?} lf_only={lf_only}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn positions_count_utf16_units_and_all_line_ends() {

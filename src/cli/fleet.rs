@@ -530,6 +530,7 @@ fn scan_repo(
         &walk,
         &TriageArgs::default(),
         true,
+        true,
     )?;
     if outcome.stats.files_scanned == 0 && outcome.stats.files_unreadable > 0 {
         let why = outcome

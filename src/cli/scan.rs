@@ -20,6 +20,7 @@ pub fn run(args: &ScanArgs) -> ExitCode {
             &args.walk,
             &args.triage,
             needs_whole_tree(args),
+            needs_contexts(args),
         )
     };
     let view = output::View {
@@ -91,7 +92,19 @@ fn scan_stdin(args: &ScanArgs) -> Result<ScanOutcome, String> {
 /// Loads the configuration, scans, and applies the configuration's filters
 /// and the default triage (inline and config ignores).
 pub fn scan_paths(paths: &[PathBuf], walk: &WalkArgs) -> Result<ScanOutcome, String> {
-    scan_paths_triaged(paths, walk, &TriageArgs::default(), true)
+    scan_paths_triaged(paths, walk, &TriageArgs::default(), true, true)
+}
+
+/// Only the markdown report shows each context's auth; working the contexts
+/// out again after the checks is skipped for the other formats.
+fn needs_contexts(args: &ScanArgs) -> bool {
+    use super::{Format, ReportFormat};
+    args.output.format == Format::Markdown
+        || args
+            .output
+            .report
+            .iter()
+            .any(|r| r.format == ReportFormat::Main(Format::Markdown))
 }
 
 /// A whole-tree SARIF is asked for (the default with `--diff-base`, so that
@@ -115,6 +128,7 @@ pub fn scan_paths_triaged(
     walk: &WalkArgs,
     triage_args: &TriageArgs,
     whole_tree: bool,
+    contexts: bool,
 ) -> Result<ScanOutcome, String> {
     if paths.iter().any(|p| p == Path::new("-")) {
         return Err("`-` (stdin) cannot be combined with other paths".to_string());
@@ -153,7 +167,9 @@ pub fn scan_paths_triaged(
         policy: config.policy.clone(),
     };
     let (mut outcome, project) = scan::scan_project(&opts).map_err(|e| e.0)?;
-    outcome.contexts = context_rows(&project, config.policy.as_ref());
+    if contexts {
+        outcome.contexts = context_rows(&project, config.policy.as_ref());
+    }
     outcome.custom_rules = config.custom_rule_meta();
     config.apply(&mut outcome.findings);
     let changed = match pending.as_deref().map(changed_files) {
