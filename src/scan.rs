@@ -4,7 +4,7 @@
 //! is the same for any thread count.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -426,23 +426,35 @@ fn scan_entry(
         Ok(f) => f,
         Err(e) => return unreadable(e),
     };
-    let size = match file.metadata() {
-        Ok(m) if m.is_file() => m.len(),
-        Ok(_) => return unreadable(io::Error::other("not a regular file")),
-        Err(e) => return unreadable(e),
-    };
-    if size > opts.max_file_size {
-        return FileResult::notice(
-            FileStatus::Skipped,
-            entry,
-            NoticeKind::Skipped,
-            format!(
-                "{} bytes, over --max-file-size ({} bytes)",
-                size, opts.max_file_size
-            ),
-        );
+    // Most files are small: read up to the parse limit without asking for
+    // the size first (a system call fewer per file; ripgrep does not stat
+    // either). Discovery lists regular files only (symlink targets
+    // included), so the read does not block on a pipe.
+    buf.clear();
+    let limit = opts.max_parse_size;
+    if let Err(e) = Read::read_to_end(&mut Read::take(&mut file, limit + 1), buf) {
+        return unreadable(e);
     }
-    if size > opts.max_parse_size {
+    if buf.len() as u64 > limit {
+        let size = match file.metadata() {
+            Ok(m) if m.is_file() => m.len(),
+            Ok(_) => return unreadable(io::Error::other("not a regular file")),
+            Err(e) => return unreadable(e),
+        };
+        if size > opts.max_file_size {
+            return FileResult::notice(
+                FileStatus::Skipped,
+                entry,
+                NoticeKind::Skipped,
+                format!(
+                    "{} bytes, over --max-file-size ({} bytes)",
+                    size, opts.max_file_size
+                ),
+            );
+        }
+        if let Err(e) = file.seek(io::SeekFrom::Start(0)) {
+            return unreadable(e);
+        }
         return match stream_tokens(&mut file, &display, scanner, opts.skip_binary) {
             Ok(Some((mut findings, bytes))) => {
                 findings.extend(large_file_checks(entry, kind, tree, scanner));
@@ -458,14 +470,6 @@ fn scan_entry(
             Ok(None) => skipped_binary(entry),
             Err(e) => unreadable(e),
         };
-    }
-    buf.clear();
-    buf.reserve(size as usize + 1);
-    // Through `Take`: `File::read_to_end` would stat and seek the file again
-    // to size the buffer, two system calls per file that the size above
-    // already answers. A file that grew since is still read whole.
-    if let Err(e) = Read::read_to_end(&mut Read::take(&mut file, u64::MAX), buf) {
-        return unreadable(e);
     }
     if opts.skip_binary && is_binary(buf) {
         return skipped_binary(entry);
