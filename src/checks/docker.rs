@@ -115,44 +115,11 @@ fn credential_arg_message(a: &Assignment, onbuild: bool) -> String {
 fn onbuild_assignments(doc: &Dockerfile) -> Vec<Assignment> {
     let mut out = Vec::new();
     for inst in &doc.instructions {
-        let Args::Onbuild(inner) = &inst.args else {
-            continue;
-        };
-        let origin = match inner.keyword.as_str() {
-            "ENV" => Origin::DockerEnv,
-            "ARG" => Origin::DockerArg,
-            _ => continue,
-        };
-        let Args::KeyValues { pairs, .. } = &inner.args else {
-            continue;
-        };
-        for kv in pairs {
-            let (value, value_span) = match &kv.value {
-                Some(v) => (docker_value(&v.text, kv.expands), v.span.clone()),
-                None => (Value::Empty, kv.key.span.clone()),
-            };
-            out.push(Assignment {
-                name: kv.key.text.clone(),
-                name_span: kv.key.span.clone(),
-                value,
-                value_span,
-                logical: doc.location(inst, &format!("ONBUILD {} {}", inner.keyword, kv.key.text)),
-                origin,
-                scope: doc.scope(inst),
-            });
+        if let Args::Onbuild(inner) = &inst.args {
+            crate::formats::dockerfile::push_assignments(doc, inst, inner, "ONBUILD ", &mut out);
         }
     }
     out
-}
-
-/// A value after quote removal, as the parser classifies ENV/ARG values:
-/// an expanding value is a reference, a single-quoted `'${X}'` a literal.
-fn docker_value(text: &str, expands: bool) -> Value {
-    match (crate::assign::classify_value(text), expands) {
-        (Value::Literal(_), true) => Value::Reference(text.to_string()),
-        (Value::Reference(_), false) => Value::Literal(text.to_string()),
-        (value, _) => value,
-    }
 }
 
 // ---------------------------------------------------------------- CLD112

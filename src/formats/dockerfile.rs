@@ -264,31 +264,44 @@ pub fn parse(text: &str) -> (Dockerfile, Vec<Diagnostic>) {
 fn assignments(doc: &Dockerfile) -> Vec<Assignment> {
     let mut out = Vec::new();
     for inst in &doc.instructions {
-        let origin = match inst.keyword.as_str() {
-            "ENV" => Origin::DockerEnv,
-            "ARG" => Origin::DockerArg,
-            _ => continue,
-        };
-        let Args::KeyValues { pairs, .. } = &inst.args else {
-            continue;
-        };
-        for kv in pairs {
-            let (value, value_span) = match &kv.value {
-                Some(v) => (docker_value(&v.text, kv.expands), v.span.clone()),
-                None => (Value::Empty, kv.key.span.clone()),
-            };
-            out.push(Assignment {
-                name: kv.key.text.clone(),
-                name_span: kv.key.span.clone(),
-                value,
-                value_span,
-                logical: doc.location(inst, &format!("{} {}", inst.keyword, kv.key.text)),
-                origin,
-                scope: doc.scope(inst),
-            });
-        }
+        push_assignments(doc, inst, inst, "", &mut out);
     }
     out
+}
+
+/// The assignments of one `ENV` or `ARG`: `inst` itself, or (for the
+/// instructions an `ONBUILD` defers) the one it wraps, `inner`, with
+/// `label` ("ONBUILD ") in front of its logical name.
+pub(crate) fn push_assignments(
+    doc: &Dockerfile,
+    inst: &Instruction,
+    inner: &Instruction,
+    label: &str,
+    out: &mut Vec<Assignment>,
+) {
+    let origin = match inner.keyword.as_str() {
+        "ENV" => Origin::DockerEnv,
+        "ARG" => Origin::DockerArg,
+        _ => return,
+    };
+    let Args::KeyValues { pairs, .. } = &inner.args else {
+        return;
+    };
+    for kv in pairs {
+        let (value, value_span) = match &kv.value {
+            Some(v) => (docker_value(&v.text, kv.expands), v.span.clone()),
+            None => (Value::Empty, kv.key.span.clone()),
+        };
+        out.push(Assignment {
+            name: kv.key.text.clone(),
+            name_span: kv.key.span.clone(),
+            value,
+            value_span,
+            logical: doc.location(inst, &format!("{label}{} {}", inner.keyword, kv.key.text)),
+            origin,
+            scope: doc.scope(inst),
+        });
+    }
 }
 
 /// A value after quote removal. Docker expands `$X` anywhere outside single
