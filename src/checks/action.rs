@@ -1108,26 +1108,10 @@ impl WithRelated for Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::Parsed;
     use crate::tree::Tree;
 
     fn run_at(rel_path: &str, text: &str) -> Vec<Finding> {
-        let kind = crate::classify::classify(rel_path);
-        let parsed: Parsed = crate::formats::parse(kind, text);
-        let tree = Tree::default();
-        let ctx = FileContext {
-            rel_path,
-            kind,
-            bytes: text.as_bytes(),
-            text: Some(text),
-            parsed: &parsed,
-            tracked: true,
-            tokens: &[],
-            tree: &tree,
-        };
-        let mut out = Vec::new();
-        check(&ctx, &mut out);
-        out
+        crate::checks::run_check(check, rel_path, text, &Tree::default(), true)
     }
 
     fn run(text: &str) -> Vec<Finding> {

@@ -372,26 +372,10 @@ fn transcript(ctx: &FileContext, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::Parsed;
     use crate::tree::Tree;
 
     fn run_tracked(rel_path: &str, text: &str, tracked: bool) -> Vec<Finding> {
-        let kind = crate::classify::classify(rel_path);
-        let parsed: Parsed = crate::formats::parse(kind, text);
-        let tree = Tree::default();
-        let ctx = FileContext {
-            rel_path,
-            kind,
-            bytes: text.as_bytes(),
-            text: Some(text),
-            parsed: &parsed,
-            tracked,
-            tokens: &[],
-            tree: &tree,
-        };
-        let mut out = Vec::new();
-        check(&ctx, &mut out);
-        out
+        crate::checks::run_check(check, rel_path, text, &Tree::default(), tracked)
     }
 
     fn run(rel_path: &str, text: &str) -> Vec<Finding> {

@@ -715,25 +715,10 @@ fn privileged(ctx: &FileContext, root: &Node, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::Parsed;
     use crate::tree::Tree;
 
     fn run_with(rel_path: &str, text: &str, tree: &Tree) -> Vec<Finding> {
-        let kind = crate::classify::classify(rel_path);
-        let parsed: Parsed = crate::formats::parse(kind, text);
-        let ctx = FileContext {
-            rel_path,
-            kind,
-            bytes: text.as_bytes(),
-            text: Some(text),
-            parsed: &parsed,
-            tracked: true,
-            tokens: &[],
-            tree,
-        };
-        let mut out = Vec::new();
-        check(&ctx, &mut out);
-        out
+        crate::checks::run_check(check, rel_path, text, tree, true)
     }
 
     fn run(text: &str) -> Vec<Finding> {
@@ -978,22 +963,7 @@ volumes:
   claude-config:
   gcloud:
 ";
-        let rel = "docker-compose.yml";
-        let kind = crate::classify::classify(rel);
-        let parsed = crate::formats::parse(kind, text);
-        let tree = Tree::default();
-        let ctx = FileContext {
-            rel_path: rel,
-            kind,
-            bytes: text.as_bytes(),
-            text: Some(text),
-            parsed: &parsed,
-            tracked: true,
-            tokens: &[],
-            tree: &tree,
-        };
-        let mut found = Vec::new();
-        check(&ctx, &mut found);
+        let found = run_with("docker-compose.yml", text, &Tree::default());
         let spans: Vec<_> = found.iter().map(|f| &text[f.span.clone()]).collect();
         assert_eq!(
             spans,

@@ -60,3 +60,30 @@ pub fn run_all(ctx: &FileContext, out: &mut Vec<Finding>) {
     action::check(ctx, out);
     devcontainer::check(ctx, out);
 }
+
+/// Runs one file check on `text` as a file at `rel_path` (its kind from the
+/// path), for the checks' unit tests.
+#[cfg(test)]
+pub(crate) fn run_check(
+    check: fn(&FileContext, &mut Vec<Finding>),
+    rel_path: &str,
+    text: &str,
+    tree: &Tree,
+    tracked: bool,
+) -> Vec<Finding> {
+    let kind = crate::classify::classify(rel_path);
+    let parsed = crate::formats::parse(kind, text);
+    let ctx = FileContext {
+        rel_path,
+        kind,
+        bytes: text.as_bytes(),
+        text: Some(text),
+        parsed: &parsed,
+        tracked,
+        tokens: &[],
+        tree,
+    };
+    let mut out = Vec::new();
+    check(&ctx, &mut out);
+    out
+}

@@ -935,25 +935,10 @@ fn describe_contents(root: &Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::Parsed;
     use crate::tree::Tree;
 
     fn run_in(rel_path: &str, text: &str, tree: &Tree, tracked: bool) -> Vec<Finding> {
-        let kind = crate::classify::classify(rel_path);
-        let parsed: Parsed = crate::formats::parse(kind, text);
-        let ctx = FileContext {
-            rel_path,
-            kind,
-            bytes: text.as_bytes(),
-            text: Some(text),
-            parsed: &parsed,
-            tracked,
-            tokens: &[],
-            tree,
-        };
-        let mut out = Vec::new();
-        check(&ctx, &mut out);
-        out
+        crate::checks::run_check(check, rel_path, text, tree, tracked)
     }
 
     fn run(rel_path: &str, text: &str) -> Vec<Finding> {
