@@ -524,23 +524,24 @@ fn a_key_across_the_stream_chunk_boundary_is_found_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let key = testkeys::key("api03", 30);
     for start in [(1 << 20) - 50, (1 << 20) - 4400, (1 << 20) + 10] {
-        let mut content = "y".repeat(start - 1);
-        content.push(' ');
-        content.push_str(&key);
-        content.push('\n');
-        content.push_str(&"z".repeat(5000));
-        write(dir.path(), "one.txt", &content);
-        let run = claudit(
-            dir.path(),
-            &["scan", ".", "--format", "json", "--max-parse-size", "4096"],
-        );
-        assert_eq!(rule_ids(&run), ["CLD101"], "start={start}");
-        assert_eq!(
-            json(&run)["findings"][0]["column"].as_u64(),
-            Some(start as u64 + 1),
-            "start={start}"
-        );
+        let (rules, column) = streamed_key(dir.path(), &"y".repeat(start - 1), &key);
+        assert_eq!(rules, ["CLD101"], "start={start}");
+        assert_eq!(column, Some(start as u64 + 1), "start={start}");
     }
+}
+
+/// Scans one file, `prefix`, a space, `key` and 5,000 more bytes, through
+/// the streamed path (`--max-parse-size 4096`); the rules found and the
+/// first finding's column.
+fn streamed_key(dir: &std::path::Path, prefix: &str, key: &str) -> (Vec<String>, Option<u64>) {
+    let content = format!("{prefix} {key}\n{}", "z".repeat(5000));
+    write(dir, "one.txt", &content);
+    let run = claudit(
+        dir,
+        &["scan", ".", "--format", "json", "--max-parse-size", "4096"],
+    );
+    let column = json(&run)["findings"][0]["column"].as_u64();
+    (rule_ids(&run), column)
 }
 
 #[test]
@@ -1199,21 +1200,12 @@ fn a_character_split_by_the_stream_chunk_boundary_counts_once() {
     // The first chunk keeps bytes from 1 MiB on: put each character across it.
     for (ch, units) in [("é", 1), ("€", 1), ("😀", 2)] {
         for before in 1..ch.len() {
-            let mut content = "y".repeat((1 << 20) - before);
-            content.push_str(ch);
-            content.push(' ');
-            content.push_str(&key);
-            content.push('\n');
-            content.push_str(&"z".repeat(5000));
-            write(dir.path(), "one.txt", &content);
-            let run = claudit(
-                dir.path(),
-                &["scan", ".", "--format", "json", "--max-parse-size", "4096"],
-            );
-            assert_eq!(rule_ids(&run), ["CLD101"], "{ch} {before}");
+            let prefix = format!("{}{ch}", "y".repeat((1 << 20) - before));
+            let (rules, column) = streamed_key(dir.path(), &prefix, &key);
+            assert_eq!(rules, ["CLD101"], "{ch} {before}");
             let expected = (1 << 20) - before + units + 2;
             assert_eq!(
-                json(&run)["findings"][0]["column"].as_u64(),
+                column,
                 Some(expected as u64),
                 "{ch} split after {before} bytes"
             );
