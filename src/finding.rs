@@ -440,7 +440,6 @@ impl Finding {
             .as_ref()
             .map(|s| s.token_type)
             .or(self.credential_kind)
-            .or_else(|| rule_token_type(self.rule_id))
     }
 
     /// Records a hash of the finding's text in `bytes` (its span, or its line
@@ -548,21 +547,6 @@ pub fn number_duplicates(findings: &mut [Finding]) {
     for (f, n) in findings.iter_mut().zip(ordinals) {
         f.occurrence = if n >= 2 { n } else { 0 };
     }
-}
-
-/// `token_type` of leaked-credential findings that carry no secret, by rule.
-fn rule_token_type(rule_id: &str) -> Option<&'static str> {
-    Some(match rule_id {
-        // A Dockerfile declares a credential variable (no value, or a value
-        // too weak for a secret of its own).
-        "CLD111" => "dockerfile-credential-variable",
-        // A Dockerfile copies credential files or `.env` into the image.
-        "CLD112" => "credential-file-copy",
-        "CLD113" => "claude-credentials-file",
-        "CLD114" => "claude-state-file",
-        "CLD115" => "claude-transcript",
-        _ => return None,
-    })
 }
 
 /// A logical location without its array positions: `[3]` becomes `[]` and an

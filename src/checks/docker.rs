@@ -70,6 +70,7 @@ fn credential_args(
             continue;
         }
         let finding = Finding::new("CLD111", rule.severity, rule.confidence)
+            .credential_kind("dockerfile-credential-variable")
             .logical(a.logical.clone())
             .message(credential_arg_message(a, onbuild));
         // The finding points at the variable name, unless a literal credential
@@ -462,6 +463,7 @@ fn copy_finding(
         )
     };
     let mut finding = Finding::new("CLD112", severity, confidence)
+        .credential_kind("credential-file-copy")
         .at(source.span.clone())
         .logical(doc.location(inst, &format!("{} {}", inst.keyword, source.text)))
         .message(message);
