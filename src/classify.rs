@@ -64,15 +64,15 @@ impl FileKind {
 
 /// Classifies a path given with `/` separators (relative or absolute).
 pub fn classify(path: &str) -> FileKind {
-    let parts: Vec<&str> = path
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    let Some(&name) = parts.last() else {
+    // Called once per file: walk the components from the end instead of
+    // collecting them (only the name and two parents matter, except for
+    // transcripts).
+    let mut parts = components(path).rev();
+    let Some(name) = parts.next() else {
         return FileKind::Text;
     };
-    let parent = parts.len().checked_sub(2).map(|i| parts[i]).unwrap_or("");
-    let grandparent = parts.len().checked_sub(3).map(|i| parts[i]).unwrap_or("");
+    let parent = parts.next().unwrap_or("");
+    let grandparent = parts.next().unwrap_or("");
     let lower = name.to_ascii_lowercase();
 
     if is_dockerfile(name, &lower) {
@@ -110,7 +110,7 @@ pub fn classify(path: &str) -> FileKind {
     if name == ".credentials.json" {
         return FileKind::ClaudeCredentials;
     }
-    if lower.ends_with(".jsonl") && is_under_claude_projects(&parts) {
+    if lower.ends_with(".jsonl") && is_under_claude_projects(path) {
         return FileKind::ClaudeTranscript;
     }
     if name == ".env" || name.starts_with(".env.") || (lower.ends_with(".env") && name.len() > 4) {
@@ -144,10 +144,18 @@ fn is_yaml(lower: &str) -> bool {
     lower.ends_with(".yml") || lower.ends_with(".yaml")
 }
 
-fn is_under_claude_projects(parts: &[&str]) -> bool {
-    parts
-        .windows(2)
-        .any(|w| w[0] == ".claude" && w[1] == "projects")
+fn is_under_claude_projects(path: &str) -> bool {
+    let mut previous = "";
+    components(path).any(|part| {
+        let found = previous == ".claude" && part == "projects";
+        previous = part;
+        found
+    })
+}
+
+/// The non-empty components of a `/`-separated path, `.` left out.
+fn components(path: &str) -> impl DoubleEndedIterator<Item = &str> {
+    path.split('/').filter(|p| !p.is_empty() && *p != ".")
 }
 
 #[cfg(test)]

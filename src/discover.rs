@@ -16,6 +16,7 @@ use std::sync::Mutex;
 
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+use rayon::slice::ParallelSliceMut;
 
 use crate::tree::Tree;
 
@@ -257,7 +258,9 @@ fn walk_root(
             files.push(shown);
         }
     }
-    files.sort();
+    // A sort of every path is serial time before the scan starts: on the
+    // caller's rayon pool it is split across the threads.
+    files.par_sort_unstable();
     files.dedup();
     raw_paths.retain(|shown, _| files.binary_search(shown).is_ok());
     warnings.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
@@ -350,11 +353,9 @@ impl ParallelVisitor for Visitor<'_> {
                     }
                     _ => false,
                 };
-                if let Some(rel) = entry
-                    .path()
-                    .strip_prefix(self.root)
-                    .ok()
-                    .filter(|_| is_file)
+                if let Some(rel) = is_file
+                    .then(|| relative_to(self.root, entry.path()))
+                    .flatten()
                 {
                     let shown = rel_string(rel);
                     if is_lossy(rel)
@@ -368,6 +369,29 @@ impl ParallelVisitor for Visitor<'_> {
             Err(err) => push_warning(self.warnings, walk_error_path(&err), err.to_string()),
         }
         WalkState::Continue
+    }
+}
+
+/// `path` below `root`, as [`Path::strip_prefix`] gives it. Called for every
+/// file: on Unix it compares bytes instead of walking components, which
+/// cost about a quarter of the walk's own time.
+fn relative_to<'p>(root: &Path, path: &'p Path) -> Option<&'p Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let root = root.as_os_str().as_bytes();
+        let rest = path.as_os_str().as_bytes().strip_prefix(root)?;
+        let rest = match rest.split_first() {
+            None => rest,
+            Some((b'/', below)) => below,
+            Some(_) if root.ends_with(b"/") => rest,
+            Some(_) => return None, // `/a/bc` is not below `/a/b`
+        };
+        Some(Path::new(OsStr::from_bytes(rest)))
+    }
+    #[cfg(not(unix))]
+    {
+        path.strip_prefix(root).ok()
     }
 }
 
@@ -634,5 +658,29 @@ pub fn describe_io(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_to_agrees_with_strip_prefix() {
+        for (root, path) in [
+            ("/r", "/r/a/b"),
+            ("/r", "/r"),
+            ("/", "/x/y"),
+            ("/r", "/rx/a"),
+            ("/r/", "/r/a"),
+            ("/a/b", "/a"),
+        ] {
+            let (root, path) = (Path::new(root), Path::new(path));
+            assert_eq!(
+                relative_to(root, path),
+                path.strip_prefix(root).ok(),
+                "{root:?} {path:?}"
+            );
+        }
     }
 }

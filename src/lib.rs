@@ -24,5 +24,6 @@ pub mod scan;
 pub mod secrets;
 pub mod source;
 pub mod testkeys;
+pub mod timings;
 pub mod tree;
 pub mod triage;

@@ -3,6 +3,7 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    claudit::timings::mark("start");
     let cli = match claudit::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -15,5 +16,7 @@ fn main() -> std::process::ExitCode {
             };
         }
     };
-    std::process::ExitCode::from(claudit::cli::run(cli) as u8)
+    let code = claudit::cli::run(cli) as u8;
+    claudit::timings::mark("done");
+    std::process::ExitCode::from(code)
 }

@@ -174,20 +174,23 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanOutcome, discover::FatalError> {
 /// [`scan`], also returning the parsed project (`claudit env` reads its
 /// execution contexts).
 pub fn scan_project(opts: &ScanOptions) -> Result<(ScanOutcome, Project), discover::FatalError> {
-    let discovered = discover::discover(
-        &opts.paths,
-        &DiscoverOptions {
-            no_ignore: opts.no_ignore,
-            excludes: opts.excludes.clone(),
-            threads: opts.threads,
-            force_include: opts.force_include.clone(),
-        },
-    )?;
-    let scanner = TokenScanner::new();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.max(1))
         .build()
         .map_err(|e| discover::FatalError(format!("cannot start worker threads: {e}")))?;
+    let discovered = pool.install(|| {
+        discover::discover(
+            &opts.paths,
+            &DiscoverOptions {
+                no_ignore: opts.no_ignore,
+                excludes: opts.excludes.clone(),
+                threads: opts.threads,
+                force_include: opts.force_include.clone(),
+            },
+        )
+    })?;
+    crate::timings::mark("discovered");
+    let scanner = TokenScanner::new();
     let ids = discovered.entry_ids();
     // Fold per-file results into per-split accumulators: only files that
     // produced something are kept, so memory follows findings and parsed
@@ -203,6 +206,7 @@ pub fn scan_project(opts: &ScanOptions) -> Result<(ScanOutcome, Project), discov
             .reduce(Collected::default, Collected::merge)
     });
 
+    crate::timings::mark("scanned");
     let mut outcome = ScanOutcome {
         findings: collected.findings,
         notices: Vec::new(),
@@ -230,11 +234,13 @@ pub fn scan_project(opts: &ScanOptions) -> Result<(ScanOutcome, Project), discov
         trees: discovered.trees,
         policy: opts.policy.clone(),
     };
-    checks::project::run_all(&project, &mut outcome.findings);
+    pool.install(|| checks::project::run_all(&project, &mut outcome.findings));
+    crate::timings::mark("project checks");
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     crate::finding::number_duplicates(&mut outcome.findings);
+    crate::timings::mark("numbered");
     Ok((outcome, project))
 }
 
@@ -248,7 +254,16 @@ pub fn scan_bytes_with(path: &str, bytes: &[u8], custom: Option<&CustomRules>) -
     let scanner = TokenScanner::new();
     let tree = Tree::default();
     let kind = classify(path);
-    let result = scan_buffer(path, path, kind, true, bytes, &tree, &scanner, custom);
+    let result = scan_buffer(
+        &|| path.to_string(),
+        path,
+        kind,
+        true,
+        bytes,
+        &tree,
+        &scanner,
+        custom,
+    );
     let (mut findings, mut notices) = (result.findings, result.notices);
     for n in &mut notices {
         n.redact_with(custom);
@@ -421,7 +436,8 @@ fn scan_entry(
             return FileResult::unchanged();
         }
     }
-    let display = entry.display();
+    // Most files report nothing: their display path is never made.
+    let display = || entry.display();
     let mut file = match File::open(&abs) {
         Ok(f) => f,
         Err(e) => return unreadable(e),
@@ -491,7 +507,7 @@ fn scan_entry(
             Box::new(FileFacts::new(
                 entry.root,
                 entry.rel(),
-                &display,
+                &display(),
                 kind,
                 entry.tracked(),
                 parsed,
@@ -535,7 +551,7 @@ fn large_file_checks(
         return Vec::new();
     }
     let result = scan_buffer(
-        &entry.display(),
+        &|| entry.display(),
         entry.rel(),
         kind,
         entry.tracked(),
@@ -570,7 +586,7 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 /// has one and the bytes are text.
 #[allow(clippy::too_many_arguments)]
 fn scan_buffer(
-    display: &str,
+    display: &dyn Fn() -> String,
     rel: &str,
     kind: FileKind,
     tracked: bool,
@@ -591,6 +607,7 @@ fn scan_buffer(
     if tokens.is_empty() && custom_hits.is_empty() && !needs_parse && !may_hold_ignores {
         return BufferResult::default(); // the common case: nothing to do
     }
+    let display = &display();
     let mut notices = Vec::new();
     let text = if binary {
         None
@@ -734,7 +751,7 @@ fn keep_parsed(kind: FileKind, text: Option<&str>, parsed: Parsed) -> Option<Par
 /// binary and binary files are skipped.
 fn stream_tokens(
     file: &mut File,
-    display: &str,
+    display: &dyn Fn() -> String,
     scanner: &TokenScanner,
     skip_binary: bool,
 ) -> io::Result<Option<(Vec<Finding>, u64)>> {
@@ -788,7 +805,7 @@ fn stream_tokens(
                     s.line += line_base;
                 }
                 f.span = (base as usize + t.span.start)..(base as usize + t.span.end);
-                f.path = display.to_string();
+                f.path = display();
                 f.region = Some(region);
                 findings.push(f);
             }

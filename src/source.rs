@@ -39,13 +39,24 @@ impl LineIndex {
 
     fn build(bytes: &[u8], lf_only: bool) -> Self {
         let mut starts = vec![0];
-        starts.extend(next_line_starts(bytes, lf_only));
+        if lf_only || !has_cr(bytes) {
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at + 1));
+        } else {
+            starts.extend(next_line_starts(bytes, lf_only));
+        }
         LineIndex { starts }
     }
 
     /// How many line ends `bytes` holds and where its last line starts,
     /// without building the index (streamed files count lines per chunk).
     pub fn count_lines(bytes: &[u8], lf_only: bool) -> (usize, usize) {
+        // Most text has no CR: then memchr counts LFs a vector at a time
+        // (its iterator's `count` does not stop at each match).
+        if lf_only || !has_cr(bytes) {
+            let ends = memchr::memchr_iter(b'\n', bytes).count();
+            let last = memchr::memrchr(b'\n', bytes).map_or(0, |at| at + 1);
+            return (ends, last);
+        }
         next_line_starts(bytes, lf_only).fold((0, 0), |(n, _), start| (n + 1, start))
     }
 
@@ -107,6 +118,10 @@ pub fn utf16_len(bytes: &[u8]) -> usize {
 
 /// The offset after each line end (LF, CR or CRLF; LF only for binary
 /// data, where a stray CR is data).
+fn has_cr(bytes: &[u8]) -> bool {
+    memchr::memchr(b'\r', bytes).is_some()
+}
+
 fn next_line_starts(bytes: &[u8], lf_only: bool) -> impl Iterator<Item = usize> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || {
@@ -131,6 +146,39 @@ mod tests {
 
     /// Counting without an index agrees with the index, for every kind of
     /// line end and both modes.
+    /// The LF-only fast paths give what the general line-end walk gives.
+    #[test]
+    fn fast_paths_agree_with_the_general_walk() {
+        for text in [
+            "",
+            "a",
+            "\n",
+            "a\n",
+            "a\nb",
+            "\n\n\nx\n",
+            "é\n😀\n",
+            "a\r\nb",
+            "x\ry\n",
+        ] {
+            for lf_only in [false, true] {
+                let bytes = text.as_bytes();
+                let mut reference = vec![0];
+                reference.extend(next_line_starts(bytes, lf_only));
+                assert_eq!(
+                    LineIndex::build(bytes, lf_only).starts,
+                    reference,
+                    "{text:?}"
+                );
+                let last = *reference.last().unwrap();
+                assert_eq!(
+                    LineIndex::count_lines(bytes, lf_only),
+                    (reference.len() - 1, last),
+                    "{text:?} lf_only={lf_only}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn count_lines_agrees_with_the_index() {
         for text in ["", "a", "a\n", "a\r\nb\rc\n\nd", "\r\r\n\n", "x\ry"] {

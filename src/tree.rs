@@ -49,7 +49,12 @@ impl Tree {
     /// The absolute path of a file of this tree, to open it (`rel` as in
     /// `files`; a name that is not UTF-8 is mapped back to its real bytes).
     pub fn path_of(&self, rel: &str) -> PathBuf {
-        match self.raw_paths.get(rel) {
+        // Hashing every name costs more than the lookup saves: names that
+        // are not UTF-8 are rare.
+        let raw = (!self.raw_paths.is_empty())
+            .then(|| self.raw_paths.get(rel))
+            .flatten();
+        match raw {
             Some(raw) => self.root.join(raw),
             None => self.root.join(Path::new(rel)),
         }

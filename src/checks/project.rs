@@ -5,8 +5,25 @@
 use crate::finding::Finding;
 use crate::project::Project;
 
+/// Runs on the caller's rayon pool: the families are independent, so they
+/// run side by side (this is the serial tail of a scan) and their findings
+/// are joined in a fixed order.
 pub fn run_all(project: &Project, out: &mut Vec<Finding>) {
-    super::auth::run(project, project.policy.as_ref(), out);
-    super::mcp_approvals::check(project, out);
-    super::docker::copies_in_project(project, out);
+    let collect = |check: fn(&Project, &mut Vec<Finding>)| {
+        let mut found = Vec::new();
+        check(project, &mut found);
+        found
+    };
+    let (auth, (mcp, docker)) = rayon::join(
+        || collect(|p, out| super::auth::run(p, p.policy.as_ref(), out)),
+        || {
+            rayon::join(
+                || collect(super::mcp_approvals::check),
+                || collect(super::docker::copies_in_project),
+            )
+        },
+    );
+    out.extend(auth);
+    out.extend(mcp);
+    out.extend(docker);
 }

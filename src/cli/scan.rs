@@ -86,6 +86,7 @@ fn scan_stdin(args: &ScanArgs) -> Result<ScanOutcome, String> {
     };
     let settings = settings_for(&config_path, &[], &triage_args, None)?;
     triage::apply(&mut outcome, &config, &settings)?;
+    crate::timings::mark("triaged");
     Ok(outcome)
 }
 
@@ -166,6 +167,7 @@ pub fn scan_paths_triaged(
         only_changed: pending.clone().filter(|_| !whole_tree),
         policy: config.policy.clone(),
     };
+    crate::timings::mark("config loaded");
     let (mut outcome, project) = scan::scan_project(&opts).map_err(|e| e.0)?;
     if contexts {
         outcome.contexts = context_rows(&project, config.policy.as_ref());

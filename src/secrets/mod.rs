@@ -15,10 +15,13 @@ use sha2::{Digest, Sha256};
 use crate::finding::SecretRef;
 
 pub fn hash_hex(data: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(data);
+    // Called for every finding's fingerprint: no `format!` per byte.
     let mut out = String::with_capacity(64);
     for b in digest {
-        out.push_str(&format!("{b:02x}"));
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
     }
     out
 }
@@ -184,6 +187,14 @@ pub fn clip_word(word: &str, max_len: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hash_hex_is_lower_case_sha256() {
+        assert_eq!(
+            hash_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[test]
     fn redaction_hides_the_body() {

@@ -18,6 +18,8 @@ mod values;
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
+
 use crate::env::auth::Auth;
 use crate::env::policy::Policy;
 use crate::env::{self, Binding, Context, Workspace};
@@ -30,9 +32,21 @@ use crate::secrets::Secret;
 pub fn run(project: &Project, policy: Option<&Policy>, out: &mut Vec<Finding>) {
     let ws = Workspace::new(project);
     let contexts = env::contexts(&ws);
+    // Contexts are checked side by side, each into its own sink; merging the
+    // sinks in context order keeps the first report of each key, as one
+    // sink filled context after context would.
+    let per_context: Vec<Sink> = contexts
+        .par_iter()
+        .filter(|c| c.is_checked())
+        .map(|ctx| {
+            let mut sink = Sink::default();
+            check_context(ctx, policy, &mut sink);
+            sink
+        })
+        .collect();
     let mut sink = Sink::default();
-    for ctx in contexts.iter().filter(|c| c.is_checked()) {
-        check_context(ctx, policy, &mut sink);
+    for other in per_context {
+        sink.merge(other);
     }
     providers::check_action_inputs(project, &mut sink);
     managed::check(project, &contexts, &mut sink);
@@ -81,6 +95,8 @@ struct Key {
 #[derive(Default)]
 pub(crate) struct Sink {
     seen: HashSet<Key>,
+    /// The key of each finding, in the same order, for [`Sink::merge`].
+    keys: Vec<Key>,
     findings: Vec<Finding>,
 }
 
@@ -197,9 +213,10 @@ impl Sink {
             participants,
             context: report.context.clone(),
         };
-        if !self.seen.insert(key) {
+        if !self.seen.insert(key.clone()) {
             return;
         }
+        self.keys.push(key);
         let mut severity = report.severity.unwrap_or(rule.severity);
         for _ in 0..report.lower {
             severity = severity.lowered();
@@ -238,11 +255,22 @@ impl Sink {
         let Some(rule) = crate::catalog::rule(finding.rule_id) else {
             return;
         };
-        if self.seen.insert(key) {
+        if self.seen.insert(key.clone()) {
+            self.keys.push(key);
             let mut finding = finding;
             finding.severity = rule.severity;
             finding.confidence = rule.confidence;
             self.findings.push(file.locate(finding));
+        }
+    }
+
+    /// Appends `other`'s findings whose key this sink has not seen.
+    fn merge(&mut self, other: Sink) {
+        for (key, finding) in other.keys.into_iter().zip(other.findings) {
+            if self.seen.insert(key.clone()) {
+                self.keys.push(key);
+                self.findings.push(finding);
+            }
         }
     }
 }
