@@ -181,45 +181,20 @@ fn walk_root(
 ) -> Result<(Tree, Vec<Warning>), FatalError> {
     // The index is read even with `--no-ignore`: that flag only stops ignore
     // files from hiding files, "committed" still means tracked.
-    let (tracked, mut raw_paths) = match git_tracked_files(root) {
+    // git lists the index while the tree is walked (a process start and
+    // the index read: a few milliseconds that need not wait for each other).
+    let (listed, walked) = std::thread::scope(|scope| {
+        let listing = scope.spawn(|| git_tracked_files(root));
+        let walked = walk_tree(root, cwd, opts);
+        (listing.join().ok().flatten(), walked)
+    });
+    let (tracked, mut raw_paths) = match listed {
         Some((tracked, raw)) => (Some(tracked), raw),
         None => (None, HashMap::new()),
     };
     let in_git = tracked.is_some();
-    let overrides = build_overrides(root, &opts.excludes)?;
-
-    let mut builder = WalkBuilder::new(root);
-    builder
-        .hidden(false)
-        .git_global(false)
-        .follow_links(false)
-        .overrides(overrides.clone())
-        .threads(opts.threads.max(1))
-        .filter_entry(|e| e.file_name() != ".git");
-    if opts.no_ignore {
-        builder
-            .ignore(false)
-            .git_ignore(false)
-            .git_exclude(false)
-            .parents(false);
-    } else {
-        builder.require_git(false);
-    }
-
-    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let raw_found: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
-    let warnings: Mutex<Vec<Warning>> = Mutex::new(Vec::new());
-    let mut visitors = VisitorBuilder {
-        root,
-        cwd,
-        found: &found,
-        raw: &raw_found,
-        warnings: &warnings,
-    };
-    builder.build_parallel().visit(&mut visitors);
-    let mut files = found.into_inner().unwrap_or_default();
-    raw_paths.extend(raw_found.into_inner().unwrap_or_default());
-    let mut warnings = warnings.into_inner().unwrap_or_default();
+    let (overrides, mut files, raw_found, mut warnings) = walked?;
+    raw_paths.extend(raw_found);
 
     // Tracked files are scanned even when an ignore rule matches them.
     if let Some(tracked) = &tracked {
@@ -281,6 +256,49 @@ fn walk_root(
         raw_paths,
     };
     Ok((tree, warnings))
+}
+
+/// What the walk found: the exclude globs, the files (relative, as shown),
+/// the real paths of names that are not UTF-8, and warnings.
+type Walked = (Override, Vec<String>, Vec<(String, PathBuf)>, Vec<Warning>);
+
+fn walk_tree(root: &Path, cwd: &Path, opts: &DiscoverOptions) -> Result<Walked, FatalError> {
+    let overrides = build_overrides(root, &opts.excludes)?;
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_global(false)
+        .follow_links(false)
+        .overrides(overrides.clone())
+        .threads(opts.threads.max(1))
+        .filter_entry(|e| e.file_name() != ".git");
+    if opts.no_ignore {
+        builder
+            .ignore(false)
+            .git_ignore(false)
+            .git_exclude(false)
+            .parents(false);
+    } else {
+        builder.require_git(false);
+    }
+
+    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let raw_found: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
+    let warnings: Mutex<Vec<Warning>> = Mutex::new(Vec::new());
+    let mut visitors = VisitorBuilder {
+        root,
+        cwd,
+        found: &found,
+        raw: &raw_found,
+        warnings: &warnings,
+    };
+    builder.build_parallel().visit(&mut visitors);
+    Ok((
+        overrides,
+        found.into_inner().unwrap_or_default(),
+        raw_found.into_inner().unwrap_or_default(),
+        warnings.into_inner().unwrap_or_default(),
+    ))
 }
 
 /// [`Tree::display_prefix`] and [`Tree::display_strip`] of a root.

@@ -421,7 +421,12 @@ fn scan_entry(
         )
     };
     let abs = entry.abs();
-    let kind = classify(&abs.to_string_lossy());
+    // `to_str` first: validating is cheaper than the lossy conversion's
+    // chunked walk, and names are almost always UTF-8.
+    let kind = match abs.to_str() {
+        Some(path) => classify(path),
+        None => classify(&abs.to_string_lossy()),
+    };
     // File arguments and changed-files mode: other files are read only when
     // they give context.
     if (opts.scope.is_some() || opts.only_changed.is_some()) && !kind.is_cross_file() {
@@ -673,7 +678,19 @@ fn scan_buffer(
         all.sort_by_key(|t| t.span.start);
         std::borrow::Cow::Owned(all)
     };
-    let index = line_index(bytes, binary);
+    // Lines are indexed only as far as the last offset placed.
+    let last = parsed
+        .diagnostics
+        .iter()
+        .map(|d| d.span.start)
+        .chain(findings.iter().flat_map(|f| {
+            let related = f.related.iter().filter(|r| r.path.is_empty());
+            std::iter::once(f.span.end.max(f.span.start))
+                .chain(related.map(|r| r.span.end.max(r.span.start)))
+        }))
+        .max()
+        .unwrap_or(0);
+    let index = LineIndex::up_to(bytes, binary, last);
     for d in &parsed.diagnostics {
         let pos = index.position(bytes, d.span.start);
         notices.push(Notice {
@@ -789,7 +806,8 @@ fn stream_tokens(
             .collect();
         done_until = base + accept_before as u64;
         if !tokens.is_empty() {
-            let index = line_index(chunk, binary);
+            let last = tokens.iter().map(|t| t.span.end).max().unwrap_or(0);
+            let index = LineIndex::up_to(chunk, binary, last);
             for t in &tokens {
                 let mut f = checks::tokens::token_finding(chunk, t);
                 let mut region = index.region(chunk, &t.span);
@@ -845,18 +863,22 @@ fn stream_tokens(
 /// (CLD110); most scripts name none, and parsing every `*.sh` in a large
 /// tree cost about 6% of a scan.
 fn names_a_credential(bytes: &[u8]) -> bool {
-    crate::assign::CREDENTIAL_VARIABLES
+    static FINDERS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::OnceLock::new();
+    FINDERS
+        .get_or_init(|| {
+            CREDENTIAL_NAME_PARTS
+                .iter()
+                .map(|part| memchr::memmem::Finder::new(part.as_bytes()))
+                .collect()
+        })
         .iter()
-        .any(|name| memchr::memmem::find(bytes, name.as_bytes()).is_some())
+        .any(|finder| finder.find(bytes).is_some())
 }
 
-fn line_index(bytes: &[u8], binary: bool) -> LineIndex {
-    if binary {
-        LineIndex::lf_only(bytes)
-    } else {
-        LineIndex::new(bytes)
-    }
-}
+/// Every credential variable holds one of these: three searches instead of
+/// one per variable (a false hit only costs a parse).
+const CREDENTIAL_NAME_PARTS: &[&str] = &["ANTHROPIC_", "CLAUDE_CODE_OAUTH_", "AWS_BEARER_TOKEN_"];
 
 fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
@@ -869,4 +891,21 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shell-script gate finds every credential variable.
+    #[test]
+    fn every_credential_variable_passes_the_gate() {
+        for name in crate::assign::CREDENTIAL_VARIABLES {
+            assert!(
+                names_a_credential(format!("export {name}=x").as_bytes()),
+                "{name}"
+            );
+        }
+        assert!(!names_a_credential(b"export PATH=/bin"));
+    }
 }

@@ -24,6 +24,9 @@ pub struct Region {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The last offset the index can place ([`LineIndex::up_to`]);
+    /// `usize::MAX` for a whole file.
+    covers: usize,
 }
 
 impl LineIndex {
@@ -38,13 +41,36 @@ impl LineIndex {
     }
 
     fn build(bytes: &[u8], lf_only: bool) -> Self {
+        Self::up_to(bytes, lf_only, usize::MAX)
+    }
+
+    /// An index of the lines up to the one holding offset `last` (and where
+    /// the next one starts): enough to place every offset up to `last`.
+    /// Findings in a large file are placed without indexing the lines after
+    /// the last of them.
+    pub fn up_to(bytes: &[u8], lf_only: bool, last: usize) -> Self {
         let mut starts = vec![0];
+        let mut add = |start: usize| {
+            starts.push(start);
+            start <= last
+        };
         if lf_only || !has_cr(bytes) {
-            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at + 1));
+            for at in memchr::memchr_iter(b'\n', bytes) {
+                if !add(at + 1) {
+                    break;
+                }
+            }
         } else {
-            starts.extend(next_line_starts(bytes, lf_only));
+            for start in next_line_starts(bytes, lf_only) {
+                if !add(start) {
+                    break;
+                }
+            }
         }
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            covers: last,
+        }
     }
 
     /// How many line ends `bytes` holds and where its last line starts,
@@ -62,6 +88,7 @@ impl LineIndex {
 
     /// 0-based line number holding byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
+        debug_assert!(offset <= self.covers, "offset {offset} past the index");
         match self.starts.binary_search(&offset) {
             Ok(line) => line,
             Err(next) => next - 1,
@@ -73,6 +100,7 @@ impl LineIndex {
     }
 
     pub fn line_count(&self) -> usize {
+        debug_assert!(self.covers == usize::MAX, "line count of a partial index");
         self.starts.len()
     }
 
@@ -175,6 +203,26 @@ mod tests {
                     (reference.len() - 1, last),
                     "{text:?} lf_only={lf_only}"
                 );
+            }
+        }
+    }
+
+    /// A partial index places every offset up to its limit as the whole one.
+    #[test]
+    fn partial_index_agrees_up_to_its_limit() {
+        for text in ["a\nbb\n\nccc\nd", "a\r\nb\rc\n\nd\r", "x"] {
+            let bytes = text.as_bytes();
+            let whole = LineIndex::new(bytes);
+            for last in 0..=bytes.len() {
+                let part = LineIndex::up_to(bytes, false, last);
+                for offset in 0..=last {
+                    assert_eq!(part.position(bytes, offset), whole.position(bytes, offset));
+                    let line0 = whole.line_of(offset);
+                    assert_eq!(
+                        part.line_range(bytes, line0),
+                        whole.line_range(bytes, line0)
+                    );
+                }
             }
         }
     }

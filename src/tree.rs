@@ -54,10 +54,13 @@ impl Tree {
         let raw = (!self.raw_paths.is_empty())
             .then(|| self.raw_paths.get(rel))
             .flatten();
-        match raw {
-            Some(raw) => self.root.join(raw),
-            None => self.root.join(Path::new(rel)),
-        }
+        let rel = raw.map_or(Path::new(rel), PathBuf::as_path);
+        // Sized once: `join` would grow the root's buffer for every file.
+        let mut path =
+            PathBuf::with_capacity(self.root.as_os_str().len() + rel.as_os_str().len() + 1);
+        path.push(&self.root);
+        path.push(rel);
+        path
     }
 
     pub fn contains(&self, rel: &str) -> bool {

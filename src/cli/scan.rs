@@ -139,14 +139,21 @@ pub fn scan_paths_triaged(
         .diff_base
         .as_ref()
         .map(|reference| Arc::new(diff::PendingDiff::start(git_dir(paths), reference.clone())));
-    let (config, config_path) =
-        Config::load(walk.config.as_deref(), paths.first().map(|p| p.as_path()))
-            .map_err(|e| e.0)?;
-    let mut excludes = config.exclude.clone();
-    excludes.extend(walk.exclude.iter().cloned());
+    // Both ask git for the work tree's top level: they run side by side.
     // File arguments in a git work tree: walk the work tree for context,
     // report only the paths given.
-    let file_scope = crate::discover::file_scope(paths);
+    let (loaded, file_scope) = std::thread::scope(|scope| {
+        let config = scope
+            .spawn(|| Config::load(walk.config.as_deref(), paths.first().map(|p| p.as_path())));
+        let file_scope = crate::discover::file_scope(paths);
+        let config = config
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (config, file_scope)
+    });
+    let (config, config_path) = loaded.map_err(|e| e.0)?;
+    let mut excludes = config.exclude.clone();
+    excludes.extend(walk.exclude.iter().cloned());
     let scope = file_scope
         .as_ref()
         .map(|s| diff::ChangedFiles::given(s.files.iter().cloned(), s.folders.clone()));
