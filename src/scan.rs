@@ -874,10 +874,13 @@ fn names_a_credential(bytes: &[u8]) -> bool {
         })
         .iter()
         .any(|finder| finder.find(bytes).is_some())
+        && crate::assign::CREDENTIAL_VARIABLES
+            .iter()
+            .any(|name| memchr::memmem::find(bytes, name.as_bytes()).is_some())
 }
 
 /// Every credential variable holds one of these: three searches instead of
-/// one per variable (a false hit only costs a parse).
+/// one per variable for the many scripts that name none of them.
 const CREDENTIAL_NAME_PARTS: &[&str] = &["ANTHROPIC_", "CLAUDE_CODE_OAUTH_", "AWS_BEARER_TOKEN_"];
 
 fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
@@ -907,5 +910,8 @@ mod tests {
             );
         }
         assert!(!names_a_credential(b"export PATH=/bin"));
+        // Only the variables themselves: a parsed script gets logical
+        // locations, so a near miss must not change the report.
+        assert!(!names_a_credential(b"export ANTHROPIC_ADMIN_KEY=x"));
     }
 }

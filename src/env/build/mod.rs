@@ -91,20 +91,28 @@ pub(crate) fn resolve(dir: &str, path: &str) -> Option<String> {
 
 /// Every execution context found in the project.
 pub fn contexts<'w>(ws: &'w Workspace<'_>) -> Vec<Context<'w>> {
-    let mut consumed: HashSet<(usize, String, usize)> = HashSet::new();
     // Contexts that own their bindings come first, so that a finding about
     // one binding is told from its own file's point of view; those that
     // layer other files on top (workflows and dev containers add the
     // repository's settings, compose adds Dockerfiles) come after.
-    let mut out = Vec::new();
-    out.extend(settings::contexts(ws));
-    out.extend(dotenv::contexts(ws));
-    let composed = compose::contexts(ws, &mut consumed);
-    let devcontainers = devcontainer::contexts(ws, &mut consumed);
-    out.extend(docker::contexts(ws, &consumed));
-    out.extend(composed);
-    out.extend(devcontainers);
-    out.extend(workflow::contexts(ws));
+    // Workflows depend on no other family: they are worked out beside the
+    // rest (this runs after the scan, when nothing else does).
+    let (mut out, workflows) = rayon::join(
+        || {
+            let mut consumed: HashSet<(usize, String, usize)> = HashSet::new();
+            let mut out = Vec::new();
+            out.extend(settings::contexts(ws));
+            out.extend(dotenv::contexts(ws));
+            let composed = compose::contexts(ws, &mut consumed);
+            let devcontainers = devcontainer::contexts(ws, &mut consumed);
+            out.extend(docker::contexts(ws, &consumed));
+            out.extend(composed);
+            out.extend(devcontainers);
+            out
+        },
+        || workflow::contexts(ws),
+    );
+    out.extend(workflows);
     out
 }
 

@@ -22,6 +22,8 @@ use super::settings::{file_bindings, project_overlay};
 use super::{Workspace, repository_dir};
 use crate::assign::{Assignment, Value};
 use crate::classify::FileKind;
+use rayon::prelude::*;
+
 use crate::claude::location::SettingsScope;
 use crate::env::model::{ActionUse, Binding, Context, ContextKind, Layer, Site};
 use crate::env::value::Val;
@@ -32,30 +34,16 @@ use crate::formats::{self};
 use crate::project::FileFacts;
 
 pub(super) fn contexts<'w>(ws: &'w Workspace<'_>) -> Vec<Context<'w>> {
-    let mut out = Vec::new();
-    for file in ws.files_of_kind(FileKind::Workflow) {
-        let Some(wf) = file.parsed.workflow.as_ref() else {
-            continue;
-        };
-        for job in wf.jobs.iter().filter(|j| j.uses.is_none()) {
-            let permissions = job.permissions.as_ref().or(wf.permissions.as_ref());
-            let chain = JobChain {
-                ws,
-                file,
-                job_name: format!("job `{}`", job.id),
-                outer: [
-                    bindings(file, &job.container_env, Layer::JobContainerEnv),
-                    Vec::new(),
-                    bindings(file, &wf.env, Layer::WorkflowEnv),
-                    bindings(file, &job.env, Layer::JobEnv),
-                ],
-                id_token_write: Some(permissions.is_some_and(allows_id_token)),
-                span: job.id_span.clone(),
-                prefix: format!("jobs.{}", job.id),
-            };
-            out.extend(chain.contexts(&job.steps, ContextKind::Workflow));
-        }
-    }
+    // Workflows are independent of each other: worked out side by side,
+    // joined in file order.
+    let workflows: Vec<&FileFacts> = ws.files_of_kind(FileKind::Workflow).collect();
+    let mut out: Vec<Context<'w>> = workflows
+        .par_iter()
+        .map(|file| workflow_contexts(ws, file))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
     for file in ws.files_of_kind(FileKind::ActionMetadata) {
         let Some(action) = file.parsed.action.as_ref() else {
             continue;
@@ -75,6 +63,34 @@ pub(super) fn contexts<'w>(ws: &'w Workspace<'_>) -> Vec<Context<'w>> {
             prefix: "runs".to_string(),
         };
         out.extend(chain.contexts(&action.runs.steps, ContextKind::CompositeAction));
+    }
+    out
+}
+
+/// The contexts of one workflow file: one per step of every job that runs
+/// steps.
+fn workflow_contexts<'w>(ws: &'w Workspace<'_>, file: &'w FileFacts) -> Vec<Context<'w>> {
+    let mut out = Vec::new();
+    let Some(wf) = file.parsed.workflow.as_ref() else {
+        return out;
+    };
+    for job in wf.jobs.iter().filter(|j| j.uses.is_none()) {
+        let permissions = job.permissions.as_ref().or(wf.permissions.as_ref());
+        let chain = JobChain {
+            ws,
+            file,
+            job_name: format!("job `{}`", job.id),
+            outer: [
+                bindings(file, &job.container_env, Layer::JobContainerEnv),
+                Vec::new(),
+                bindings(file, &wf.env, Layer::WorkflowEnv),
+                bindings(file, &job.env, Layer::JobEnv),
+            ],
+            id_token_write: Some(permissions.is_some_and(allows_id_token)),
+            span: job.id_span.clone(),
+            prefix: format!("jobs.{}", job.id),
+        };
+        out.extend(chain.contexts(&job.steps, ContextKind::Workflow));
     }
     out
 }
