@@ -71,6 +71,9 @@ pub fn classify(path: &str) -> FileKind {
     let Some(name) = parts.next() else {
         return FileKind::Text;
     };
+    if surely_text(name) {
+        return FileKind::Text;
+    }
     let parent = parts.next().unwrap_or("");
     let grandparent = parts.next().unwrap_or("");
     let lower = name.to_ascii_lowercase();
@@ -126,6 +129,24 @@ pub fn classify(path: &str) -> FileKind {
     FileKind::Text
 }
 
+/// Nearly every file of a tree is plain text, and its name says so at once:
+/// no leading dot, an extension no other kind uses, no Dockerfile or
+/// Containerfile prefix. The full rules below decide the rest.
+fn surely_text(name: &str) -> bool {
+    const OTHER_KINDS: &[&str] = &["yml", "yaml", "json", "jsonl", "env", "sh", "dockerfile"];
+    let Some((stem, extension)) = name.rsplit_once('.') else {
+        return false;
+    };
+    !stem.is_empty()
+        && !name.starts_with('.')
+        && !OTHER_KINDS
+            .iter()
+            .any(|e| extension.eq_ignore_ascii_case(e))
+        && !["Dockerfile", "dockerfile", "Containerfile"]
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+}
+
 fn is_dockerfile(name: &str, lower: &str) -> bool {
     // `Dockerfile.dockerignore` is the ignore file BuildKit reads for that
     // Dockerfile (`*.dockerignore` in general): patterns, not instructions.
@@ -161,6 +182,27 @@ fn components(path: &str) -> impl DoubleEndedIterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shortcut for plain text never hides another kind, whatever the case.
+    #[test]
+    fn the_plain_text_shortcut_keeps_every_other_kind() {
+        let cases = [
+            ("deploy/API.ENV", FileKind::Dotenv),
+            ("bin/Run.SH", FileKind::ShellEnv),
+            ("x/web.DOCKERFILE", FileKind::Dockerfile),
+            ("Dockerfile.prod", FileKind::Dockerfile),
+            ("Containerfile.dev", FileKind::Dockerfile),
+            (".github/workflows/CI.YML", FileKind::Workflow),
+            ("docker-compose.Yaml", FileKind::Compose),
+            (".envrc", FileKind::ShellEnv),
+            ("a/.claude/projects/p/s.JSONL", FileKind::ClaudeTranscript),
+            ("src/app.js", FileKind::Text),
+            ("README", FileKind::Text),
+        ];
+        for (path, kind) in cases {
+            assert_eq!(classify(path), kind, "{path}");
+        }
+    }
 
     #[test]
     fn classifies_the_documented_names() {

@@ -12,11 +12,10 @@ use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
-use rayon::slice::ParallelSliceMut;
 
 use crate::tree::Tree;
 
@@ -24,6 +23,7 @@ use crate::tree::Tree;
 pub struct DiscoverOptions {
     pub no_ignore: bool,
     pub excludes: Vec<String>,
+    /// Walker threads (one: the sequential walk).
     pub threads: usize,
     /// Files given as arguments whose work tree is walked instead: each is
     /// kept in its tree even when an ignore rule or `--exclude` would drop it.
@@ -70,11 +70,41 @@ pub struct Warning {
     pub message: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Discovered {
     pub trees: Vec<Tree>,
     pub warnings: Vec<Warning>,
+    /// The files that were not handed over while walking (see
+    /// [`discover`]), as entry ids in root then path order.
+    pub pending: Vec<(u32, u32)>,
 }
+
+/// A walked file, handed over as soon as the walk finds it.
+pub struct Found {
+    /// Index of its tree in [`Discovered::trees`].
+    pub root: usize,
+    /// The tree as known before the walk (root, display, git state), with no
+    /// files yet: enough to open, show and judge a file that needs no other.
+    pub tree: Arc<Tree>,
+    /// Relative to the root, `/`-separated (always valid UTF-8 here).
+    pub rel: String,
+    /// Tracked in the index (outside a work tree: always).
+    pub tracked: bool,
+}
+
+/// Where walked files go while the walk goes on (called from walker threads).
+#[derive(Clone, Copy)]
+pub struct Handover<'h> {
+    /// Whether the file at this path is handed over; the others wait for the
+    /// whole tree ([`Discovered::pending`]).
+    pub wants: &'h (dyn Fn(&Path) -> bool + Sync),
+    /// Receives the files handed over, a batch at a time.
+    pub send: &'h (dyn Fn(Vec<Found>) + Sync),
+}
+
+/// Files handed over per batch: few enough that the scan starts at once,
+/// enough that passing them costs nothing beside reading them.
+const BATCH: usize = 128;
 
 impl Discovered {
     /// (root, file index) of every file, in root then path order.
@@ -104,7 +134,16 @@ impl Discovered {
 #[derive(Debug)]
 pub struct FatalError(pub String);
 
-pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered, FatalError> {
+/// Finds the files under `paths`. With `handover`, each walked file whose
+/// name is UTF-8 is handed over as soon as it is found, so that the scan can
+/// start before the walk ends; the others (tracked files an ignore rule hid,
+/// file arguments, other names) are listed in [`Discovered::pending`].
+/// Without it every file is pending.
+pub fn discover(
+    paths: &[PathBuf],
+    opts: &DiscoverOptions,
+    handover: Option<Handover<'_>>,
+) -> Result<Discovered, FatalError> {
     let cwd = std::env::current_dir()
         .map_err(|e| FatalError(format!("cannot read the current directory: {e}")))?;
     let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
@@ -167,34 +206,101 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Discovered,
             file_trees.push(out.trees.len() - 1);
             continue;
         }
-        let (tree, warnings) = walk_root(&canon, &cwd, opts)?;
+        let index = out.trees.len();
+        let (tree, warnings, unsent) = walk_root((index, &canon), &cwd, opts, handover)?;
+        out.pending.extend(ids_of(index, &tree, unsent));
         out.trees.push(tree);
         out.warnings.extend(warnings);
     }
+    // File arguments are never walked: all of them are pending.
+    for &i in &file_trees {
+        let all = out.trees[i].files.clone();
+        out.pending.extend(ids_of(i, &out.trees[i], all));
+    }
+    out.pending.sort_unstable();
+    out.pending.dedup();
     Ok(out)
 }
 
+/// Entry ids of `rels` in `tree` (whose files are sorted).
+fn ids_of(root: usize, tree: &Tree, rels: Vec<String>) -> impl Iterator<Item = (u32, u32)> + '_ {
+    rels.into_iter().filter_map(move |rel| {
+        let index = tree.files.binary_search(&rel).ok()?;
+        Some((root as u32, index as u32))
+    })
+}
+
 fn walk_root(
-    root: &Path,
+    (index, root): (usize, &Path),
     cwd: &Path,
     opts: &DiscoverOptions,
-) -> Result<(Tree, Vec<Warning>), FatalError> {
+    handover: Option<Handover<'_>>,
+) -> Result<(Tree, Vec<Warning>, Vec<String>), FatalError> {
     // The index is read even with `--no-ignore`: that flag only stops ignore
-    // files from hiding files, "committed" still means tracked.
-    // git lists the index while the tree is walked (a process start and
-    // the index read: a few milliseconds that need not wait for each other).
-    let (listed, walked) = std::thread::scope(|scope| {
-        let listing = scope.spawn(|| git_tracked_files(root));
-        let walked = walk_tree(root, cwd, opts);
-        (listing.join().ok().flatten(), walked)
-    });
-    let (tracked, mut raw_paths) = match listed {
+    // files from hiding files, "committed" still means tracked. It is read
+    // before the walk: a file handed over needs to know whether it is.
+    let (tracked, mut raw_paths) = match git_tracked_files(root) {
         Some((tracked, raw)) => (Some(tracked), raw),
         None => (None, HashMap::new()),
     };
     let in_git = tracked.is_some();
-    let (overrides, mut files, raw_found, mut warnings) = walked?;
+    let (display_prefix, display_strip) = display_parts(cwd, root);
+    let known = Arc::new(Tree {
+        display_prefix: display_prefix.clone(),
+        display_strip: display_strip.clone(),
+        root: root.to_path_buf(),
+        in_git,
+        ..Tree::default()
+    });
+    let overrides = build_overrides(root, &opts.excludes)?;
+    let shared = Shared::default();
+    let visitor = || Visitor {
+        index,
+        root,
+        cwd,
+        tracked: tracked.as_ref(),
+        known: &known,
+        handover,
+        shared: &shared,
+        local: Collected::default(),
+        batch: Vec::new(),
+    };
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_global(false)
+        .follow_links(false)
+        .overrides(overrides.clone())
+        .filter_entry(|e| e.file_name() != ".git");
+    if opts.no_ignore {
+        builder
+            .ignore(false)
+            .git_ignore(false)
+            .git_exclude(false)
+            .parents(false);
+    } else {
+        builder.require_git(false);
+    }
+    if opts.threads <= 1 {
+        // One walker thread: the sequential walk costs less than half the
+        // CPU of the parallel one, and the scan runs beside it.
+        let mut one = visitor();
+        for result in builder.build() {
+            one.visit(result);
+        }
+    } else {
+        builder.threads(opts.threads);
+        builder
+            .build_parallel()
+            .visit(&mut VisitorBuilder { make: &visitor });
+    }
+    let Collected {
+        mut files,
+        raw: raw_found,
+        mut unsent,
+    } = shared.found.into_inner().unwrap_or_default();
     raw_paths.extend(raw_found);
+    let mut warnings = shared.warnings.into_inner().unwrap_or_default();
 
     // Tracked files are scanned even when an ignore rule matches them.
     if let Some(tracked) = &tracked {
@@ -219,9 +325,16 @@ fn walk_root(
                 _ => {} // deleted in the work tree, or a submodule
             }
         }
+        unsent.extend(extra.iter().cloned());
         files.extend(extra);
     }
     // File arguments are scanned even when ignored or excluded.
+    let walked: HashSet<&str> = if opts.force_include.is_empty() {
+        HashSet::new()
+    } else {
+        files.iter().map(String::as_str).collect()
+    };
+    let mut forced = Vec::new();
     for file in &opts.force_include {
         if let Ok(rel) = file.strip_prefix(root)
             && std::fs::metadata(file).is_ok_and(|m| m.is_file())
@@ -230,12 +343,16 @@ fn walk_root(
             if is_lossy(rel) {
                 raw_paths.insert(shown.clone(), rel.to_path_buf());
             }
-            files.push(shown);
+            if !walked.contains(shown.as_str()) {
+                forced.push(shown);
+            }
         }
     }
-    // A sort of every path is serial time before the scan starts: on the
-    // caller's rayon pool it is split across the threads.
-    files.par_sort_unstable();
+    drop(walked);
+    unsent.extend(forced.iter().cloned());
+    files.extend(forced);
+    // Sorted on the walker's thread while the scan of handed-over files goes on.
+    files.sort_unstable();
     files.dedup();
     raw_paths.retain(|shown, _| files.binary_search(shown).is_ok());
     warnings.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
@@ -245,7 +362,6 @@ fn walk_root(
         Some(t) => files.iter().map(|rel| !t.contains(rel)).collect(),
         None => Vec::new(),
     };
-    let (display_prefix, display_strip) = display_parts(cwd, root);
     let tree = Tree {
         display_prefix,
         display_strip,
@@ -255,50 +371,7 @@ fn walk_root(
         untracked,
         raw_paths,
     };
-    Ok((tree, warnings))
-}
-
-/// What the walk found: the exclude globs, the files (relative, as shown),
-/// the real paths of names that are not UTF-8, and warnings.
-type Walked = (Override, Vec<String>, Vec<(String, PathBuf)>, Vec<Warning>);
-
-fn walk_tree(root: &Path, cwd: &Path, opts: &DiscoverOptions) -> Result<Walked, FatalError> {
-    let overrides = build_overrides(root, &opts.excludes)?;
-    let mut builder = WalkBuilder::new(root);
-    builder
-        .hidden(false)
-        .git_global(false)
-        .follow_links(false)
-        .overrides(overrides.clone())
-        .threads(opts.threads.max(1))
-        .filter_entry(|e| e.file_name() != ".git");
-    if opts.no_ignore {
-        builder
-            .ignore(false)
-            .git_ignore(false)
-            .git_exclude(false)
-            .parents(false);
-    } else {
-        builder.require_git(false);
-    }
-
-    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let raw_found: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
-    let warnings: Mutex<Vec<Warning>> = Mutex::new(Vec::new());
-    let mut visitors = VisitorBuilder {
-        root,
-        cwd,
-        found: &found,
-        raw: &raw_found,
-        warnings: &warnings,
-    };
-    builder.build_parallel().visit(&mut visitors);
-    Ok((
-        overrides,
-        found.into_inner().unwrap_or_default(),
-        raw_found.into_inner().unwrap_or_default(),
-        warnings.into_inner().unwrap_or_default(),
-    ))
+    Ok((tree, warnings, unsent))
 }
 
 /// [`Tree::display_prefix`] and [`Tree::display_strip`] of a root.
@@ -327,66 +400,117 @@ fn display_prefix_of(cwd: &Path, root: &Path) -> String {
     }
 }
 
-/// Builds one visitor per walker thread; each buffers its paths and hands
-/// them over when the thread is done, so the hot path takes no lock.
-struct VisitorBuilder<'s> {
-    root: &'s Path,
-    cwd: &'s Path,
-    found: &'s Mutex<Vec<String>>,
-    raw: &'s Mutex<Vec<(String, PathBuf)>>,
-    warnings: &'s Mutex<Vec<Warning>>,
+/// What the walker threads found, gathered when each is done.
+#[derive(Default)]
+struct Shared {
+    found: Mutex<Collected>,
+    warnings: Mutex<Vec<Warning>>,
 }
 
-impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
+/// The files one walker thread found.
+#[derive(Default)]
+struct Collected {
+    /// Every file, relative and as shown.
+    files: Vec<String>,
+    /// Names that are not UTF-8 (rare): shown path and real path.
+    raw: Vec<(String, PathBuf)>,
+    /// Files that were not handed over (see [`Discovered::pending`]).
+    unsent: Vec<String>,
+}
+
+/// Builds one visitor per walker thread of a parallel walk.
+struct VisitorBuilder<'s, 'v> {
+    make: &'s (dyn Fn() -> Visitor<'v> + Sync),
+}
+
+impl<'s, 'v: 's> ParallelVisitorBuilder<'s> for VisitorBuilder<'s, 'v> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        Box::new(Visitor {
-            root: self.root,
-            cwd: self.cwd,
-            found: self.found,
-            raw: self.raw,
-            warnings: self.warnings,
-            local: Vec::new(),
-        })
+        Box::new((self.make)())
     }
 }
 
-struct Visitor<'s> {
-    root: &'s Path,
-    cwd: &'s Path,
-    found: &'s Mutex<Vec<String>>,
-    /// Names that are not UTF-8 (rare): shown path and real path.
-    raw: &'s Mutex<Vec<(String, PathBuf)>>,
-    warnings: &'s Mutex<Vec<Warning>>,
-    local: Vec<String>,
+/// Collects the files of one walker thread without taking a lock per file,
+/// and hands each over as it is found when asked to.
+struct Visitor<'v> {
+    /// Index of the tree in [`Discovered::trees`].
+    index: usize,
+    root: &'v Path,
+    cwd: &'v Path,
+    tracked: Option<&'v HashSet<String>>,
+    /// The tree as known before the walk, for [`Found::tree`].
+    known: &'v Arc<Tree>,
+    handover: Option<Handover<'v>>,
+    shared: &'v Shared,
+    local: Collected,
+    /// Files found but not yet handed over.
+    batch: Vec<Found>,
+}
+
+impl Visitor<'_> {
+    fn visit(&mut self, result: Result<ignore::DirEntry, ignore::Error>) {
+        let entry = match result {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = walk_error_path(&err);
+                return push_warning(&self.shared.warnings, path, err.to_string());
+            }
+        };
+        let is_file = match entry.file_type() {
+            Some(t) if t.is_file() => true,
+            Some(t) if t.is_symlink() => {
+                symlink_target_is_file(entry.path(), self.cwd, &self.shared.warnings)
+            }
+            _ => false,
+        };
+        let Some(rel) = is_file
+            .then(|| relative_to(self.root, entry.path()))
+            .flatten()
+        else {
+            return;
+        };
+        let shown = rel_string(rel);
+        match self.handover {
+            _ if is_lossy(rel) => {
+                self.local.raw.push((shown.clone(), rel.to_path_buf()));
+                self.local.unsent.push(shown.clone());
+            }
+            Some(handover) if (handover.wants)(entry.path()) => {
+                self.batch.push(Found {
+                    root: self.index,
+                    tree: Arc::clone(self.known),
+                    rel: shown.clone(),
+                    tracked: self.tracked.is_none_or(|t| t.contains(&shown)),
+                });
+                if self.batch.len() >= BATCH {
+                    (handover.send)(std::mem::take(&mut self.batch));
+                }
+            }
+            _ => self.local.unsent.push(shown.clone()),
+        }
+        self.local.files.push(shown);
+    }
 }
 
 impl ParallelVisitor for Visitor<'_> {
     fn visit(&mut self, result: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
-        match result {
-            Ok(entry) => {
-                let is_file = match entry.file_type() {
-                    Some(t) if t.is_file() => true,
-                    Some(t) if t.is_symlink() => {
-                        symlink_target_is_file(entry.path(), self.cwd, self.warnings)
-                    }
-                    _ => false,
-                };
-                if let Some(rel) = is_file
-                    .then(|| relative_to(self.root, entry.path()))
-                    .flatten()
-                {
-                    let shown = rel_string(rel);
-                    if is_lossy(rel)
-                        && let Ok(mut raw) = self.raw.lock()
-                    {
-                        raw.push((shown.clone(), rel.to_path_buf()));
-                    }
-                    self.local.push(shown);
-                }
-            }
-            Err(err) => push_warning(self.warnings, walk_error_path(&err), err.to_string()),
-        }
+        Visitor::visit(self, result);
         WalkState::Continue
+    }
+}
+
+impl Drop for Visitor<'_> {
+    fn drop(&mut self) {
+        if let Some(handover) = self.handover
+            && !self.batch.is_empty()
+        {
+            (handover.send)(std::mem::take(&mut self.batch));
+        }
+        if let Ok(mut found) = self.shared.found.lock() {
+            let local = std::mem::take(&mut self.local);
+            found.files.extend(local.files);
+            found.raw.extend(local.raw);
+            found.unsent.extend(local.unsent);
+        }
     }
 }
 
@@ -410,14 +534,6 @@ fn relative_to<'p>(root: &Path, path: &'p Path) -> Option<&'p Path> {
     #[cfg(not(unix))]
     {
         path.strip_prefix(root).ok()
-    }
-}
-
-impl Drop for Visitor<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut found) = self.found.lock() {
-            found.append(&mut self.local);
-        }
     }
 }
 

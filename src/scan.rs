@@ -5,14 +5,14 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::checks::{self, FileContext};
 use crate::classify::{FileKind, classify};
-use crate::discover::{self, DiscoverOptions, Entry, describe_io};
+use crate::discover::{self, DiscoverOptions, Discovered, Entry, describe_io};
 use crate::finding::{Finding, Snippet};
 use crate::formats::{self, Parsed};
 use crate::project::{FileFacts, Project};
@@ -178,35 +178,66 @@ pub fn scan_project(opts: &ScanOptions) -> Result<(ScanOutcome, Project), discov
         .num_threads(opts.threads.max(1))
         .build()
         .map_err(|e| discover::FatalError(format!("cannot start worker threads: {e}")))?;
-    let discovered = pool.install(|| {
-        discover::discover(
-            &opts.paths,
-            &DiscoverOptions {
-                no_ignore: opts.no_ignore,
-                excludes: opts.excludes.clone(),
-                threads: opts.threads,
-                force_include: opts.force_include.clone(),
-            },
-        )
-    })?;
-    crate::timings::mark("discovered");
+    let walk = DiscoverOptions {
+        no_ignore: opts.no_ignore,
+        excludes: opts.excludes.clone(),
+        threads: walker_threads(opts.threads),
+        force_include: opts.force_include.clone(),
+    };
     let scanner = TokenScanner::new();
-    let ids = discovered.entry_ids();
-    // Fold per-file results into per-split accumulators: only files that
-    // produced something are kept, so memory follows findings and parsed
-    // structured files, not the file count. Splits are contiguous and joined
-    // left to right, so the order is the entry order for any thread count.
-    let collected: Collected = pool.install(|| {
-        ids.par_iter()
-            .map_init(Vec::new, |buf, &id| {
-                let entry = discovered.entry(id);
-                scan_entry(&entry, entry.tree, &scanner, opts, buf)
-            })
-            .fold(Collected::default, Collected::add)
-            .reduce(Collected::default, Collected::merge)
+    // The walk and the scan run side by side: the walker hands over the
+    // files that need no other file (plain text, nearly all of a tree) as it
+    // finds them, and the others (a Dockerfile's build context, a settings
+    // file's scope) once the whole tree is known. Bounded, so a walk far
+    // ahead of the scan does not queue a whole tree.
+    let (send, receive) = std::sync::mpsc::sync_channel::<Work>(64);
+    let (discovered, gathered) = std::thread::scope(|scope| {
+        let walker = scope.spawn(move || {
+            let wants = |path: &Path| kind_of(path) == FileKind::Text;
+            let early = |batch| {
+                let _ = send.send(Work::Walked(batch));
+            };
+            let handover = discover::Handover {
+                wants: &wants,
+                send: &early,
+            };
+            let discovered = Arc::new(discover::discover(&opts.paths, &walk, Some(handover))?);
+            for ids in discovered.pending.chunks(16) {
+                let _ = send.send(Work::Pending(Arc::clone(&discovered), ids.to_vec()));
+            }
+            Ok(discovered)
+        });
+        let gathered: Gathered<Key> = pool.install(|| {
+            receive
+                .into_iter()
+                .par_bridge()
+                .map_init(Vec::new, |buf, work| work.scan(&scanner, opts, buf))
+                .fold(Gathered::default, |g, batch| {
+                    batch.into_iter().fold(g, Gathered::add)
+                })
+                .reduce(Gathered::default, Gathered::merge)
+        });
+        let discovered: Result<Arc<Discovered>, discover::FatalError> = walker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (discovered, gathered)
     });
-
+    // Every message (and its share of the tree) is gone: this is the last.
+    let discovered = Arc::unwrap_or_clone(discovered?);
     crate::timings::mark("scanned");
+    // Results in entry order (root, then path), whatever the thread count
+    // and the order files were found in.
+    let mut kept: Vec<((u32, u32), FileResult)> = gathered
+        .kept
+        .into_iter()
+        .filter_map(|(key, result)| Some((key.id(&discovered)?, result)))
+        .collect();
+    kept.sort_unstable_by_key(|(id, _)| *id);
+    let mut collected = kept
+        .into_iter()
+        .fold(Collected::default(), |c, (_, result)| c.add(result));
+    collected.stats.absorb(&gathered.stats);
+
     let mut outcome = ScanOutcome {
         findings: collected.findings,
         notices: Vec::new(),
@@ -302,6 +333,153 @@ pub fn scan_bytes_with(path: &str, bytes: &[u8], custom: Option<&CustomRules>) -
     }
 }
 
+/// Walker threads for `threads` scan threads: on few cores one sequential
+/// walker (it costs less than half the CPU of a parallel walk and runs beside
+/// the scan); on many, enough that the walk keeps ahead of the scan.
+fn walker_threads(threads: usize) -> usize {
+    if threads <= 2 { 1 } else { threads / 4 + 1 }
+}
+
+/// Files for the scan workers, from the walker.
+enum Work {
+    /// Found by the walk and handed over at once (see [`discover::Handover`]).
+    Walked(Vec<discover::Found>),
+    /// Files that waited for the whole tree, by entry id.
+    Pending(Arc<Discovered>, Vec<(u32, u32)>),
+}
+
+/// Which file a result is for: as handed over, or by entry id.
+enum Key {
+    Walked(usize, String),
+    Entry((u32, u32)),
+}
+
+impl Key {
+    fn id(&self, discovered: &Discovered) -> Option<(u32, u32)> {
+        match self {
+            Key::Entry(id) => Some(*id),
+            Key::Walked(root, rel) => {
+                let index = discovered.trees.get(*root)?.files.binary_search(rel).ok()?;
+                Some((*root as u32, index as u32))
+            }
+        }
+    }
+}
+
+impl Work {
+    fn scan(
+        self,
+        scanner: &TokenScanner,
+        opts: &ScanOptions,
+        buf: &mut Vec<u8>,
+    ) -> Vec<(Key, FileResult)> {
+        match self {
+            // The walker handed these over as plain text (see `scan_project`).
+            Work::Walked(batch) => batch
+                .into_iter()
+                .map(|found| {
+                    let target = Target {
+                        root: found.root,
+                        tree: &found.tree,
+                        rel: &found.rel,
+                        tracked: found.tracked,
+                    };
+                    let abs = target.abs();
+                    let result = scan_entry(&target, &abs, FileKind::Text, scanner, opts, buf);
+                    (Key::Walked(found.root, found.rel), result)
+                })
+                .collect(),
+            Work::Pending(discovered, ids) => ids
+                .into_iter()
+                .map(|id| {
+                    let target = Target::of(&discovered.entry(id));
+                    let abs = target.abs();
+                    let result = scan_entry(&target, &abs, kind_of(&abs), scanner, opts, buf);
+                    (Key::Entry(id), result)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One file to scan: its tree (as known when it is scanned), its path in it,
+/// and whether it is committed.
+struct Target<'a> {
+    root: usize,
+    tree: &'a Tree,
+    rel: &'a str,
+    tracked: bool,
+}
+
+impl<'a> Target<'a> {
+    fn of(entry: &Entry<'a>) -> Self {
+        Target {
+            root: entry.root,
+            tree: entry.tree,
+            rel: entry.rel(),
+            tracked: entry.tracked(),
+        }
+    }
+
+    fn abs(&self) -> PathBuf {
+        self.tree.path_of(self.rel)
+    }
+
+    fn display(&self) -> String {
+        self.tree.display(self.rel)
+    }
+
+    fn rel(&self) -> &'a str {
+        self.rel
+    }
+
+    fn tracked(&self) -> bool {
+        self.tracked
+    }
+}
+
+/// The kind of the file at `abs`. `to_str` first: validating is cheaper than
+/// the lossy conversion's chunked walk, and names are almost always UTF-8.
+fn kind_of(abs: &Path) -> FileKind {
+    match abs.to_str() {
+        Some(path) => classify(path),
+        None => classify(&abs.to_string_lossy()),
+    }
+}
+
+/// Per-file results in the order they come: the counts of files that
+/// produced nothing, and the others kept under their key.
+struct Gathered<K> {
+    stats: Stats,
+    kept: Vec<(K, FileResult)>,
+}
+
+impl<K> Default for Gathered<K> {
+    fn default() -> Self {
+        Gathered {
+            stats: Stats::default(),
+            kept: Vec::new(),
+        }
+    }
+}
+
+impl<K> Gathered<K> {
+    fn add(mut self, (key, result): (K, FileResult)) -> Self {
+        if result.holds_nothing() {
+            self.stats.count(&result);
+        } else {
+            self.kept.push((key, result));
+        }
+        self
+    }
+
+    fn merge(mut self, other: Gathered<K>) -> Self {
+        self.stats.absorb(&other.stats);
+        self.kept.extend(other.kept);
+        self
+    }
+}
+
 /// Results gathered across files.
 #[derive(Default)]
 struct Collected {
@@ -314,38 +492,41 @@ struct Collected {
 
 impl Collected {
     fn add(mut self, r: FileResult) -> Self {
-        match r.status {
-            FileStatus::Scanned => self.stats.files_scanned += 1,
-            FileStatus::Skipped => self.stats.files_skipped += 1,
-            FileStatus::Unreadable => self.stats.files_unreadable += 1,
-            FileStatus::Unchanged => self.stats.files_unchanged += 1,
-            FileStatus::OutOfScope => {}
-        }
-        self.stats.bytes_scanned += r.bytes;
-        self.stats.parse_errors += r
-            .notices
-            .iter()
-            .filter(|n| n.kind == NoticeKind::ParseError)
-            .count();
+        self.stats.count(&r);
         self.findings.extend(r.findings);
         self.notices.extend(r.notices);
         self.facts.extend(r.facts.map(|f| *f));
         self.inline_ignores.extend(r.inline_ignores);
         self
     }
+}
 
-    fn merge(mut self, other: Collected) -> Self {
-        self.stats.files_scanned += other.stats.files_scanned;
-        self.stats.files_skipped += other.stats.files_skipped;
-        self.stats.files_unreadable += other.stats.files_unreadable;
-        self.stats.bytes_scanned += other.stats.bytes_scanned;
-        self.stats.parse_errors += other.stats.parse_errors;
-        self.stats.files_unchanged += other.stats.files_unchanged;
-        self.findings.extend(other.findings);
-        self.notices.extend(other.notices);
-        self.facts.extend(other.facts);
-        self.inline_ignores.extend(other.inline_ignores);
-        self
+impl Stats {
+    /// Counts one file's outcome.
+    fn count(&mut self, r: &FileResult) {
+        match r.status {
+            FileStatus::Scanned => self.files_scanned += 1,
+            FileStatus::Skipped => self.files_skipped += 1,
+            FileStatus::Unreadable => self.files_unreadable += 1,
+            FileStatus::Unchanged => self.files_unchanged += 1,
+            FileStatus::OutOfScope => {}
+        }
+        self.bytes_scanned += r.bytes;
+        self.parse_errors += r
+            .notices
+            .iter()
+            .filter(|n| n.kind == NoticeKind::ParseError)
+            .count();
+    }
+
+    /// Adds the counts of `other` (which holds only per-file counts).
+    fn absorb(&mut self, other: &Stats) {
+        self.files_scanned += other.files_scanned;
+        self.files_skipped += other.files_skipped;
+        self.files_unreadable += other.files_unreadable;
+        self.files_unchanged += other.files_unchanged;
+        self.bytes_scanned += other.bytes_scanned;
+        self.parse_errors += other.parse_errors;
     }
 }
 
@@ -368,7 +549,15 @@ struct FileResult {
 }
 
 impl FileResult {
-    fn notice(status: FileStatus, entry: &Entry, kind: NoticeKind, message: String) -> Self {
+    /// Nothing to report or keep: only the file's counts matter.
+    fn holds_nothing(&self) -> bool {
+        self.findings.is_empty()
+            && self.notices.is_empty()
+            && self.facts.is_none()
+            && self.inline_ignores.is_empty()
+    }
+
+    fn notice(status: FileStatus, entry: &Target, kind: NoticeKind, message: String) -> Self {
         FileResult {
             status,
             bytes: 0,
@@ -406,12 +595,14 @@ impl FileResult {
 }
 
 fn scan_entry(
-    entry: &Entry,
-    tree: &Tree,
+    entry: &Target,
+    abs: &Path,
+    kind: FileKind,
     scanner: &TokenScanner,
     opts: &ScanOptions,
     buf: &mut Vec<u8>,
 ) -> FileResult {
+    let tree = entry.tree;
     let unreadable = |e: io::Error| {
         FileResult::notice(
             FileStatus::Unreadable,
@@ -420,30 +611,23 @@ fn scan_entry(
             format!("cannot read: {}", describe_io(&e)),
         )
     };
-    let abs = entry.abs();
-    // `to_str` first: validating is cheaper than the lossy conversion's
-    // chunked walk, and names are almost always UTF-8.
-    let kind = match abs.to_str() {
-        Some(path) => classify(path),
-        None => classify(&abs.to_string_lossy()),
-    };
     // File arguments and changed-files mode: other files are read only when
     // they give context.
     if (opts.scope.is_some() || opts.only_changed.is_some()) && !kind.is_cross_file() {
         if let Some(scope) = &opts.scope
-            && !scope.contains(&abs)
+            && !scope.contains(abs)
         {
             return FileResult::out_of_scope();
         }
         if let Some(changed) = &opts.only_changed
-            && !changed.may_have_changed(&abs)
+            && !changed.may_have_changed(abs)
         {
             return FileResult::unchanged();
         }
     }
     // Most files report nothing: their display path is never made.
     let display = || entry.display();
-    let mut file = match File::open(&abs) {
+    let mut file = match File::open(abs) {
         Ok(f) => f,
         Err(e) => return unreadable(e),
     };
@@ -532,7 +716,7 @@ fn scan_entry(
 /// Checks that judge a file by its kind and first line still apply to files
 /// too large to parse: a committed transcript is one, whatever its size.
 fn large_file_checks(
-    entry: &Entry,
+    entry: &Target,
     kind: FileKind,
     tree: &Tree,
     scanner: &TokenScanner,
@@ -573,7 +757,7 @@ fn large_file_checks(
         .collect()
 }
 
-fn skipped_binary(entry: &Entry) -> FileResult {
+fn skipped_binary(entry: &Target) -> FileResult {
     FileResult::notice(
         FileStatus::Skipped,
         entry,
