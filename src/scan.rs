@@ -784,7 +784,8 @@ fn scan_buffer(
     scanner: &TokenScanner,
     custom: Option<&CustomRules>,
 ) -> BufferResult {
-    let tokens = scanner.scan(bytes);
+    // The key prefix and the ignore marker are looked for in one pass.
+    let (tokens, marker) = scanner.scan_and_mark(bytes);
     let binary = is_binary(bytes);
     let needs_parse = kind.is_structured() || kind == FileKind::ClaudeTranscript;
     // Triage: custom token rules (only when configured) and ignore comments.
@@ -792,7 +793,7 @@ fn scan_buffer(
         Some(c) if c.has_rules() && !binary => c.scan(bytes),
         _ => Vec::new(),
     };
-    let may_hold_ignores = !binary && ignores::has_marker(bytes);
+    let may_hold_ignores = !binary && marker;
     if tokens.is_empty() && custom_hits.is_empty() && !needs_parse && !may_hold_ignores {
         return BufferResult::default(); // the common case: nothing to do
     }

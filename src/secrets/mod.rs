@@ -4,6 +4,7 @@
 //! the scan: [`Secret`] keeps the value private and hands out only its
 //! redacted form and hash.
 
+pub mod needles;
 pub mod placeholder;
 pub mod tokens;
 pub mod vendors;

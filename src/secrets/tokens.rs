@@ -149,8 +149,21 @@ impl TokenScanner {
     /// Every real (non-placeholder) token in `hay`. `hay` may be a chunk of a
     /// larger file: spans are relative to it.
     pub fn scan(&self, hay: &[u8]) -> Vec<TokenMatch> {
+        Self::tokens_at(hay, self.finder.find_iter(hay))
+    }
+
+    /// [`TokenScanner::scan`], and whether `hay` holds the ignore marker, in
+    /// one pass over it (see [`crate::secrets::needles`]).
+    pub fn scan_and_mark(&self, hay: &[u8]) -> (Vec<TokenMatch>, bool) {
+        let mut starts = Vec::new();
+        let marker = crate::secrets::needles::find_both(hay, &mut starts);
+        (Self::tokens_at(hay, starts), marker)
+    }
+
+    /// The real tokens among the `sk-ant-` occurrences at `starts`.
+    fn tokens_at(hay: &[u8], starts: impl IntoIterator<Item = usize>) -> Vec<TokenMatch> {
         let mut out = Vec::new();
-        for at in self.finder.find_iter(hay) {
+        for at in starts {
             // A key preceded by a letter or digit (any script) is part of
             // another word.
             if preceded_by_word_char(hay, at) {
