@@ -26,13 +26,44 @@ const END_OF_INPUT: u16 = 0xFFFF;
 
 /// One `"<hex>:<n>"` value per line of `content`, in line order.
 pub fn line_hashes(content: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(content);
-    let mut hasher = RollingHasher::new();
-    for unit in text.encode_utf16() {
-        hasher.push(unit);
+    hash_lines(content, None)
+        .into_iter()
+        .map(|(_, hash)| hash)
+        .collect()
+}
+
+/// The values of the 1-based `lines` only (sorted), by line. The file is
+/// hashed only as far as the last of them, and only their values are
+/// written out: a SARIF report hashes the few lines with a result in each
+/// file, not every line of every file.
+pub fn hashes_of_lines(content: &[u8], lines: &[usize]) -> HashMap<usize, String> {
+    hash_lines(content, Some(lines)).into_iter().collect()
+}
+
+fn hash_lines(content: &[u8], wanted: Option<&[usize]>) -> Vec<(usize, String)> {
+    let mut hasher = RollingHasher::new(wanted);
+    // Decoded as `String::from_utf8_lossy` would (one U+FFFD per invalid
+    // sequence), without copying the file first.
+    for chunk in content.utf8_chunks() {
+        let valid = chunk.valid();
+        // Most text is ASCII: its bytes are its UTF-16 units.
+        let done = if valid.is_ascii() {
+            hasher.feed(valid.bytes().map(u16::from))
+        } else {
+            hasher.feed(valid.encode_utf16())
+        };
+        if done {
+            break;
+        }
+        if !chunk.invalid().is_empty() {
+            hasher.push(0xFFFD);
+        }
     }
-    hasher.push(END_OF_INPUT);
-    hasher.finish()
+    if !hasher.done() {
+        hasher.push(END_OF_INPUT);
+        hasher.finish();
+    }
+    hasher.out
 }
 
 /// The value each line's first unit would be multiplied by once it leaves the
@@ -41,7 +72,7 @@ fn outgoing_factor() -> u64 {
     (0..WINDOW).fold(1u64, |acc, _| acc.wrapping_mul(BASE))
 }
 
-struct RollingHasher {
+struct RollingHasher<'w> {
     /// The last `WINDOW` kept units, as a ring buffer.
     window: [u16; WINDOW],
     /// For each ring slot, the 1-based line that starts at that unit, if any.
@@ -52,13 +83,38 @@ struct RollingHasher {
     lines_seen: usize,
     at_line_start: bool,
     after_cr: bool,
-    /// Output, indexed by line number - 1.
-    hashes: Vec<String>,
-    repeats: HashMap<u64, usize>,
+    /// The lines whose values are wanted (sorted), or every line.
+    wanted: Option<&'w [usize]>,
+    /// Index into `wanted` of the next line to write out.
+    next_wanted: usize,
+    /// Output: line and value, in line order.
+    out: Vec<(usize, String)>,
+    /// How often each hash was seen (the hashes are their own keys).
+    repeats: HashMap<u64, usize, std::hash::BuildHasherDefault<HashIsKey>>,
 }
 
-impl RollingHasher {
-    fn new() -> Self {
+/// A hasher for keys that are already hashes.
+#[derive(Default)]
+struct HashIsKey(u64);
+
+impl std::hash::Hasher for HashIsKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl<'w> RollingHasher<'w> {
+    fn new(wanted: Option<&'w [usize]>) -> Self {
         RollingHasher {
             window: [0; WINDOW],
             line_starts: [None; WINDOW],
@@ -68,9 +124,28 @@ impl RollingHasher {
             lines_seen: 0,
             at_line_start: true,
             after_cr: false,
-            hashes: Vec::new(),
-            repeats: HashMap::new(),
+            wanted,
+            next_wanted: 0,
+            out: Vec::new(),
+            repeats: HashMap::default(),
         }
+    }
+
+    /// Feeds `units` until every wanted line has its value; tells whether it has.
+    fn feed(&mut self, units: impl Iterator<Item = u16>) -> bool {
+        for unit in units {
+            self.push(unit);
+            if self.done() {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Every wanted line has its value: the rest of the file cannot change them.
+    fn done(&self) -> bool {
+        self.wanted
+            .is_some_and(|wanted| self.next_wanted >= wanted.len())
     }
 
     /// Feeds one UTF-16 unit of the input (or the end marker).
@@ -101,12 +176,11 @@ impl RollingHasher {
     }
 
     /// Pads with zeros until every line still in the window has its hash.
-    fn finish(mut self) -> Vec<String> {
+    fn finish(&mut self) {
         for _ in 0..WINDOW {
             self.emit_if_line_leaves_window();
             self.roll(0);
         }
-        self.hashes
     }
 
     /// A full window has passed since the line starting in the next slot
@@ -117,10 +191,21 @@ impl RollingHasher {
         };
         let count = self.repeats.entry(self.hash).or_insert(0);
         *count += 1;
-        let value = format!("{:x}:{count}", self.hash);
-        // Lines come out in order; the guard only protects the indexing.
-        if line == self.hashes.len() + 1 {
-            self.hashes.push(value);
+        let wanted = match self.wanted {
+            None => true,
+            Some(wanted) => {
+                while wanted.get(self.next_wanted).is_some_and(|&w| w < line) {
+                    self.next_wanted += 1;
+                }
+                let hit = wanted.get(self.next_wanted) == Some(&line);
+                while wanted.get(self.next_wanted) == Some(&line) {
+                    self.next_wanted += 1;
+                }
+                hit
+            }
+        };
+        if wanted {
+            self.out.push((line, format!("{:x}:{count}", self.hash)));
         }
     }
 
@@ -132,13 +217,49 @@ impl RollingHasher {
             .wrapping_mul(BASE)
             .wrapping_add(u64::from(unit))
             .wrapping_sub(self.outgoing_factor.wrapping_mul(u64::from(leaving)));
-        self.next_slot = (self.next_slot + 1) % WINDOW;
+        self.next_slot += 1;
+        if self.next_slot == WINDOW {
+            self.next_slot = 0;
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::line_hashes;
+    use super::{hashes_of_lines, line_hashes};
+
+    /// Hashing only some lines gives each of them what hashing the whole
+    /// file gives it: for mixed line ends, invalid UTF-8, repeated lines,
+    /// and wanted lines that repeat or lie past the end.
+    #[test]
+    fn some_lines_agree_with_all_lines() {
+        let files: [&[u8]; 4] = [
+            b"a\nb\r\nc\rd\n\n  e\n",
+            b"x\nx\nx\ny\nx\n",
+            b"ok\n\xff\xfe bad\nafter\n\xe2\x82 cut",
+            b"\xc3\xa9t\xc3\xa9\n\xf0\x9f\x98\x80\nend",
+        ];
+        for content in files {
+            let all = line_hashes(content);
+            for wanted in [
+                vec![1],
+                vec![2, 2, 3],
+                vec![1, 4],
+                vec![all.len()],
+                vec![3, 99],
+            ] {
+                let some = hashes_of_lines(content, &wanted);
+                for line in wanted.iter().filter(|&&l| l <= all.len()) {
+                    assert_eq!(
+                        some.get(line),
+                        Some(&all[line - 1]),
+                        "{content:?} line {line}"
+                    );
+                }
+                assert!(some.keys().all(|line| wanted.contains(line)));
+            }
+        }
+    }
 
     /// Vectors from codeql-action's `src/fingerprints.test.ts`.
     fn check(input: &str, expected: &[&str]) {

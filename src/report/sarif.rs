@@ -46,7 +46,7 @@ const FINGERPRINT_KEY: &str = "claudit/v1";
 const LINE_HASH_KEY: &str = "primaryLocationLineHash";
 
 /// Reads a scanned file's bytes by its display path; `None` when unreadable.
-pub type ReadFile<'a> = dyn Fn(&str) -> Option<Vec<u8>> + 'a;
+pub type ReadFile<'a> = dyn Fn(&str) -> Option<Vec<u8>> + Sync + 'a;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SarifOptions {
@@ -162,7 +162,7 @@ pub fn to_sarif_with_known_line_hashes(
     read_file: &ReadFile<'_>,
     known: &HashMap<String, HashMap<usize, String>>,
 ) -> String {
-    let mut cache = LineHashCache::new(Some(read_file));
+    let mut cache = LineHashCache::new(Some(read_file), findings);
     let mut lookup = |path: &str, line: usize| match known.get(path) {
         Some(lines) => lines.get(&line).cloned(),
         None => cache.hash_of(path, line),
@@ -176,7 +176,7 @@ fn render(
     opts: &SarifOptions,
     read_file: Option<&ReadFile<'_>>,
 ) -> String {
-    let mut cache = LineHashCache::new(read_file);
+    let mut cache = LineHashCache::new(read_file, findings);
     render_with(findings, notifications, opts, &mut |path, line| {
         cache.hash_of(path, line)
     })
@@ -546,8 +546,7 @@ fn result_of(
 ) -> SarifResult {
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), finding.fingerprint());
-    // Line 1 when there is no region, matching the region we emit for it.
-    let line = finding.region.map_or(1, |r| r.start.line);
+    let line = result_line(finding);
     // A leak that is only in history has no line in the working tree to hash.
     let in_tree = finding.origin.as_ref().is_none_or(|o| o.at_head);
     if let Some(hash) = in_tree.then(|| line_hash(&finding.path, line)).flatten() {
@@ -805,25 +804,69 @@ fn notification_of(n: &ToolNotification) -> Notification {
 /// or the file cannot be read.
 struct LineHashCache<'a> {
     read_file: Option<&'a ReadFile<'a>>,
-    files: HashMap<String, Option<Vec<String>>>,
+    /// The lines each file's results are on (sorted, deduplicated): only
+    /// those are hashed, and each file only as far as its last one.
+    wanted: HashMap<&'a str, Vec<usize>>,
+    files: HashMap<String, Option<HashMap<usize, String>>>,
 }
 
 impl<'a> LineHashCache<'a> {
-    fn new(read_file: Option<&'a ReadFile<'a>>) -> Self {
-        LineHashCache {
-            read_file,
-            files: HashMap::new(),
+    fn new(read_file: Option<&'a ReadFile<'a>>, findings: &'a [Finding]) -> Self {
+        let mut wanted: HashMap<&str, Vec<usize>> = HashMap::new();
+        if read_file.is_some() {
+            for f in findings {
+                wanted
+                    .entry(f.path.as_str())
+                    .or_default()
+                    .push(result_line(f));
+            }
+            for lines in wanted.values_mut() {
+                lines.sort_unstable();
+                lines.dedup();
+            }
         }
+        let mut cache = LineHashCache {
+            read_file,
+            wanted,
+            files: HashMap::new(),
+        };
+        cache.fill();
+        cache
+    }
+
+    /// Reads and hashes every file with results, files side by side (a
+    /// report on a large tree hashes hundreds of files, some of them large).
+    fn fill(&mut self) {
+        use rayon::prelude::*;
+        let Some(read_file) = self.read_file else {
+            return;
+        };
+        let wanted: Vec<(&&str, &Vec<usize>)> = self.wanted.iter().collect();
+        let hashed: Vec<(String, Option<HashMap<usize, String>>)> = wanted
+            .par_iter()
+            .map(|&(path, lines)| {
+                let hashes = read_file(path).map(|bytes| line_hash::hashes_of_lines(&bytes, lines));
+                (path.to_string(), hashes)
+            })
+            .collect();
+        self.files.extend(hashed);
     }
 
     fn hash_of(&mut self, path: &str, line: usize) -> Option<String> {
         let read_file = self.read_file?;
-        let hashes = self
-            .files
-            .entry(path.to_string())
-            .or_insert_with(|| read_file(path).map(|bytes| line_hash::line_hashes(&bytes)));
-        hashes.as_ref()?.get(line.checked_sub(1)?).cloned()
+        let wanted = &self.wanted;
+        let hashes = self.files.entry(path.to_string()).or_insert_with(|| {
+            let lines = wanted.get(path).map_or(&[][..], Vec::as_slice);
+            read_file(path).map(|bytes| line_hash::hashes_of_lines(&bytes, lines))
+        });
+        hashes.as_ref()?.get(&line).cloned()
     }
+}
+
+/// The line a result's `primaryLocationLineHash` is for: its region's first
+/// line, or 1 when it has none (matching the region emitted for it).
+fn result_line(finding: &Finding) -> usize {
+    finding.region.map_or(1, |r| r.start.line)
 }
 
 // ---------------------------------------------------------------------------
@@ -1542,9 +1585,9 @@ mod tests {
         f.region = Some(region(1, 1, 1, 2));
         let mut g = finding("CLD101", Severity::Error, "missing.env");
         g.region = Some(region(1, 1, 1, 2));
-        let reads = std::cell::Cell::new(0);
+        let reads = std::sync::atomic::AtomicUsize::new(0);
         let read = |p: &str| {
-            reads.set(reads.get() + 1);
+            reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             (p == "a.env").then(Vec::new)
         };
         let out =
@@ -1564,7 +1607,7 @@ mod tests {
                 .get(LINE_HASH_KEY)
                 .is_none()
         );
-        assert_eq!(reads.get(), 2, "each file is read once");
+        assert_eq!(reads.into_inner(), 2, "each file is read once");
     }
 
     #[test]
