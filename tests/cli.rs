@@ -146,6 +146,21 @@ fn output_is_identical_for_any_thread_count() {
         };
         write(dir.path(), &format!("d{}/f{i}.txt", i % 7), body);
     }
+    // Files the walk hands over at once (text) and files that wait for the
+    // whole tree (structured kinds), mixed in the same folders.
+    for i in 0..6u64 {
+        let key = testkeys::key("api03", 100 + i);
+        write(
+            dir.path(),
+            &format!("d{i}/.env"),
+            format!("ANTHROPIC_API_KEY={key}\n"),
+        );
+        write(
+            dir.path(),
+            &format!("d{i}/Dockerfile"),
+            "FROM alpine\nARG ANTHROPIC_API_KEY\nCOPY . .\n",
+        );
+    }
     let one = claudit(
         dir.path(),
         &["scan", ".", "--format", "json", "--threads", "1"],
@@ -157,7 +172,38 @@ fn output_is_identical_for_any_thread_count() {
         );
         assert_eq!(one.stdout, many.stdout, "threads={threads}");
     }
-    assert_eq!(rule_ids(&one).len(), 20);
+    let ids = rule_ids(&one);
+    assert_eq!(
+        ids.iter().filter(|id| *id == "CLD101").count(),
+        26,
+        "{ids:?}"
+    );
+    assert!(ids.iter().any(|id| id == "CLD111"), "{ids:?}");
+}
+
+/// `CLAUDIT_TIMINGS` prints phase marks on stderr and leaves the report alone.
+#[test]
+fn timings_go_to_stderr_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "a.txt", "plain\n");
+    let plain = claudit(dir.path(), &["scan", ".", "--format", "json"]);
+    let timed = std::process::Command::new(env!("CARGO_BIN_EXE_claudit"))
+        .current_dir(dir.path())
+        .env("CLAUDIT_TIMINGS", "1")
+        .args(["scan", ".", "--format", "json"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&timed.stderr);
+    for phase in [
+        "config loaded",
+        "scanned",
+        "project checks",
+        "triaged",
+        "written",
+    ] {
+        assert!(stderr.contains(phase), "{phase} missing: {stderr}");
+    }
+    assert_eq!(String::from_utf8_lossy(&timed.stdout), plain.stdout);
 }
 
 #[test]

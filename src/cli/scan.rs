@@ -27,7 +27,6 @@ pub fn run(args: &ScanArgs) -> ExitCode {
         include_suppressed: args.triage.include_suppressed,
         whole_tree_sarif: !args.triage.diff_sarif,
     };
-    crate::timings::mark("scanned and triaged");
     match outcome {
         Ok(outcome) => {
             let code = output::emit_with(&outcome, &args.output, &view);
