@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
@@ -237,29 +237,24 @@ fn walk_root(
     handover: Option<Handover<'_>>,
 ) -> Result<(Tree, Vec<Warning>, Vec<String>), FatalError> {
     // The index is read even with `--no-ignore`: that flag only stops ignore
-    // files from hiding files, "committed" still means tracked. It is read
-    // before the walk: a file handed over needs to know whether it is.
-    let (tracked, mut raw_paths) = match git_tracked_files(root) {
-        Some((tracked, raw)) => (Some(tracked), raw),
-        None => (None, HashMap::new()),
-    };
-    let in_git = tracked.is_some();
+    // files from hiding files, "committed" still means tracked. git lists it
+    // while the walk starts; the first batch handed over waits for the list.
+    let listing: OnceLock<Option<Listed>> = OnceLock::new();
     let (display_prefix, display_strip) = display_parts(cwd, root);
-    let known = Arc::new(Tree {
-        display_prefix: display_prefix.clone(),
-        display_strip: display_strip.clone(),
-        root: root.to_path_buf(),
-        in_git,
-        ..Tree::default()
-    });
+    let known: OnceLock<Arc<Tree>> = OnceLock::new();
+    let ahead = Ahead {
+        listing: &listing,
+        known: &known,
+        root,
+        display: (&display_prefix, &display_strip),
+    };
     let overrides = build_overrides(root, &opts.excludes)?;
     let shared = Shared::default();
     let visitor = || Visitor {
         index,
         root,
         cwd,
-        tracked: tracked.as_ref(),
-        known: &known,
+        ahead: &ahead,
         handover,
         shared: &shared,
         local: Collected::default(),
@@ -281,19 +276,31 @@ fn walk_root(
     } else {
         builder.require_git(false);
     }
-    if opts.threads <= 1 {
-        // One walker thread: the sequential walk costs less than half the
-        // CPU of the parallel one, and the scan runs beside it.
-        let mut one = visitor();
-        for result in builder.build() {
-            one.visit(result);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            // Set whatever happens: the walk's first batch waits for it.
+            let listed = std::panic::catch_unwind(|| git_tracked_files(root));
+            let _ = listing.set(listed.ok().flatten());
+        });
+        if opts.threads <= 1 {
+            // One walker thread: the sequential walk costs less than half
+            // the CPU of the parallel one, and the scan runs beside it.
+            let mut one = visitor();
+            for result in builder.build() {
+                one.visit(result);
+            }
+        } else {
+            builder.threads(opts.threads);
+            builder
+                .build_parallel()
+                .visit(&mut VisitorBuilder { make: &visitor });
         }
-    } else {
-        builder.threads(opts.threads);
-        builder
-            .build_parallel()
-            .visit(&mut VisitorBuilder { make: &visitor });
-    }
+    });
+    let (tracked, mut raw_paths) = match listing.into_inner().flatten() {
+        Some((tracked, raw)) => (Some(tracked), raw),
+        None => (None, HashMap::new()),
+    };
+    let in_git = tracked.is_some();
     let Collected {
         mut files,
         raw: raw_found,
@@ -436,14 +443,51 @@ struct Visitor<'v> {
     index: usize,
     root: &'v Path,
     cwd: &'v Path,
-    tracked: Option<&'v HashSet<String>>,
-    /// The tree as known before the walk, for [`Found::tree`].
-    known: &'v Arc<Tree>,
+    ahead: &'v Ahead<'v>,
     handover: Option<Handover<'v>>,
     shared: &'v Shared,
     local: Collected,
-    /// Files found but not yet handed over.
-    batch: Vec<Found>,
+    /// Files found but not yet handed over (relative paths).
+    batch: Vec<String>,
+}
+
+/// The git index as `git ls-files` lists it: tracked paths as shown, and the
+/// real paths of names that are not UTF-8.
+type Listed = (HashSet<String>, HashMap<String, PathBuf>);
+
+/// What handed-over files need to know about their tree, made ready while
+/// the walk has begun.
+struct Ahead<'a> {
+    listing: &'a OnceLock<Option<Listed>>,
+    /// The tree as known before the walk, for [`Found::tree`].
+    known: &'a OnceLock<Arc<Tree>>,
+    root: &'a Path,
+    /// [`Tree::display_prefix`] and [`Tree::display_strip`].
+    display: (&'a str, &'a str),
+}
+
+impl Ahead<'_> {
+    /// Waits for the index, then makes each path a [`Found`].
+    fn found(&self, root: usize, rels: Vec<String>) -> Vec<Found> {
+        let listed = self.listing.wait();
+        let tree = self.known.get_or_init(|| {
+            Arc::new(Tree {
+                display_prefix: self.display.0.to_string(),
+                display_strip: self.display.1.to_string(),
+                root: self.root.to_path_buf(),
+                in_git: listed.is_some(),
+                ..Tree::default()
+            })
+        });
+        rels.into_iter()
+            .map(|rel| Found {
+                root,
+                tree: Arc::clone(tree),
+                tracked: listed.as_ref().is_none_or(|(t, _)| t.contains(&rel)),
+                rel,
+            })
+            .collect()
+    }
 }
 
 impl Visitor<'_> {
@@ -475,14 +519,10 @@ impl Visitor<'_> {
                 self.local.unsent.push(shown.clone());
             }
             Some(handover) if (handover.wants)(entry.path()) => {
-                self.batch.push(Found {
-                    root: self.index,
-                    tree: Arc::clone(self.known),
-                    rel: shown.clone(),
-                    tracked: self.tracked.is_none_or(|t| t.contains(&shown)),
-                });
+                self.batch.push(shown.clone());
                 if self.batch.len() >= BATCH {
-                    (handover.send)(std::mem::take(&mut self.batch));
+                    let batch = std::mem::take(&mut self.batch);
+                    (handover.send)(self.ahead.found(self.index, batch));
                 }
             }
             _ => self.local.unsent.push(shown.clone()),
@@ -503,7 +543,8 @@ impl Drop for Visitor<'_> {
         if let Some(handover) = self.handover
             && !self.batch.is_empty()
         {
-            (handover.send)(std::mem::take(&mut self.batch));
+            let batch = std::mem::take(&mut self.batch);
+            (handover.send)(self.ahead.found(self.index, batch));
         }
         if let Ok(mut found) = self.shared.found.lock() {
             let local = std::mem::take(&mut self.local);
