@@ -6,8 +6,8 @@
 # --diff also commits the corpus to a git repository (once), changes one file on a branch, and
 # compares a full scan with `--diff-base main` (the pull-request mode), JSON output.
 #
-# Prints, for each tool, the median wall time over --runs warm runs, MB/s, and peak RSS
-# (max over runs), then claudit/ripgrep ratios; also claudit's key recall against the
+# Prints, for each tool, the median wall time over --runs warm runs (the tools alternate),
+# MB/s, and peak RSS (max over runs), then claudit/ripgrep ratios; also claudit's key recall against the
 # corpus ground truth. Not part of CI: it takes minutes and needs a quiet machine.
 # CLAUDIT_SHARED points at the shared folder when it is not beside the repository.
 set -euo pipefail
@@ -54,16 +54,19 @@ measure() { # prints "wall_seconds peak_kb" for one run
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-declare -A wall rss
-for tool in claudit rg; do
-  walls=() peak=0
-  for _ in $(seq "$runs"); do
+# The runs alternate between the tools, so that both see the same machine: a
+# VM's speed drifts by ±10% over minutes, which would otherwise land in the ratio.
+declare -A wall rss walls
+rss[claudit]=0 rss[rg]=0
+for _ in $(seq "$runs"); do
+  for tool in claudit rg; do
     if [ $tool = claudit ]; then out=$(measure "${claudit_cmd[@]}"); else out=$(measure "${rg_cmd[@]}"); fi
-    walls+=("${out% *}")
-    kb=${out#* }; [ "$kb" -gt "$peak" ] && peak=$kb
+    walls[$tool]+="${out% *} "
+    kb=${out#* }; [ "$kb" -gt "${rss[$tool]}" ] && rss[$tool]=$kb
   done
-  wall[$tool]=$(printf '%s\n' "${walls[@]}" | median)
-  rss[$tool]=$peak
+done
+for tool in claudit rg; do
+  wall[$tool]=$(printf '%s\n' ${walls[$tool]} | median)
 done
 
 mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b/1e6}')
