@@ -60,7 +60,8 @@ impl InlineIgnore {
     }
 }
 
-/// Cheap gate run on every scanned buffer: does it mention the marker at all?
+/// Does `bytes` mention the marker at all? (The scan learns this from its
+/// one-pass needle search, `crate::secrets::needles`; history asks here.)
 pub fn has_marker(bytes: &[u8]) -> bool {
     static FINDER: OnceLock<memmem::Finder<'static>> = OnceLock::new();
     FINDER
