@@ -107,15 +107,6 @@ pub struct Handover<'h> {
 const BATCH: usize = 128;
 
 impl Discovered {
-    /// (root, file index) of every file, in root then path order.
-    pub fn entry_ids(&self) -> Vec<(u32, u32)> {
-        self.trees
-            .iter()
-            .enumerate()
-            .flat_map(|(r, t)| (0..t.files.len()).map(move |i| (r as u32, i as u32)))
-            .collect()
-    }
-
     pub fn entry(&self, id: (u32, u32)) -> Entry<'_> {
         let root = id.0 as usize;
         Entry {
@@ -124,20 +115,17 @@ impl Discovered {
             index: id.1 as usize,
         }
     }
-
-    pub fn file_count(&self) -> usize {
-        self.trees.iter().map(|t| t.files.len()).sum()
-    }
 }
 
 /// Error that stops the scan before it starts (a path that does not exist).
 #[derive(Debug)]
 pub struct FatalError(pub String);
 
-/// Finds the files under `paths`. With `handover`, each walked file whose
-/// name is UTF-8 is handed over as soon as it is found, so that the scan can
-/// start before the walk ends; the others (tracked files an ignore rule hid,
-/// file arguments, other names) are listed in [`Discovered::pending`].
+/// Finds the files under `paths`. With `handover`, each walked file that it
+/// [wants](Handover::wants) and whose name is UTF-8 is handed over as soon as
+/// it is found, so that the scan can start before the walk ends; the others
+/// (the files it does not want, tracked files an ignore rule hid, file
+/// arguments, other names) are listed in [`Discovered::pending`].
 /// Without it every file is pending.
 pub fn discover(
     paths: &[PathBuf],

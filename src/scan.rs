@@ -207,7 +207,7 @@ pub fn scan_project(opts: &ScanOptions) -> Result<(ScanOutcome, Project), discov
             }
             Ok(discovered)
         });
-        let gathered: Gathered<Key> = pool.install(|| {
+        let gathered: Gathered = pool.install(|| {
             receive
                 .into_iter()
                 .par_bridge()
@@ -428,14 +428,6 @@ impl<'a> Target<'a> {
     fn display(&self) -> String {
         self.tree.display(self.rel)
     }
-
-    fn rel(&self) -> &'a str {
-        self.rel
-    }
-
-    fn tracked(&self) -> bool {
-        self.tracked
-    }
 }
 
 /// The kind of the file at `abs`. `to_str` first: validating is cheaper than
@@ -449,22 +441,14 @@ fn kind_of(abs: &Path) -> FileKind {
 
 /// Per-file results in the order they come: the counts of files that
 /// produced nothing, and the others kept under their key.
-struct Gathered<K> {
+#[derive(Default)]
+struct Gathered {
     stats: Stats,
-    kept: Vec<(K, FileResult)>,
+    kept: Vec<(Key, FileResult)>,
 }
 
-impl<K> Default for Gathered<K> {
-    fn default() -> Self {
-        Gathered {
-            stats: Stats::default(),
-            kept: Vec::new(),
-        }
-    }
-}
-
-impl<K> Gathered<K> {
-    fn add(mut self, (key, result): (K, FileResult)) -> Self {
+impl Gathered {
+    fn add(mut self, (key, result): (Key, FileResult)) -> Self {
         if result.holds_nothing() {
             self.stats.count(&result);
         } else {
@@ -473,7 +457,7 @@ impl<K> Gathered<K> {
         self
     }
 
-    fn merge(mut self, other: Gathered<K>) -> Self {
+    fn merge(mut self, other: Gathered) -> Self {
         self.stats.absorb(&other.stats);
         self.kept.extend(other.kept);
         self
@@ -681,9 +665,9 @@ fn scan_entry(
     }
     let result = scan_buffer(
         &display,
-        entry.rel(),
+        entry.rel,
         kind,
-        entry.tracked(),
+        entry.tracked,
         buf,
         tree,
         scanner,
@@ -695,10 +679,10 @@ fn scan_entry(
         .map(|parsed| {
             Box::new(FileFacts::new(
                 entry.root,
-                entry.rel(),
+                entry.rel,
                 &display(),
                 kind,
-                entry.tracked(),
+                entry.tracked,
                 parsed,
                 buf.clone(),
             ))
@@ -741,9 +725,9 @@ fn large_file_checks(
     }
     let result = scan_buffer(
         &|| entry.display(),
-        entry.rel(),
+        entry.rel,
         kind,
-        entry.tracked(),
+        entry.tracked,
         &head,
         tree,
         scanner,

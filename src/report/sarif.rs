@@ -162,10 +162,10 @@ pub fn to_sarif_with_known_line_hashes(
     read_file: &ReadFile<'_>,
     known: &HashMap<String, HashMap<usize, String>>,
 ) -> String {
-    let mut cache = LineHashCache::new(Some(read_file), findings);
+    let read = LineHashes::read(findings, read_file, known);
     let mut lookup = |path: &str, line: usize| match known.get(path) {
         Some(lines) => lines.get(&line).cloned(),
-        None => cache.hash_of(path, line),
+        None => read.get(path, line),
     };
     render_with(findings, notifications, opts, &mut lookup)
 }
@@ -176,9 +176,12 @@ fn render(
     opts: &SarifOptions,
     read_file: Option<&ReadFile<'_>>,
 ) -> String {
-    let mut cache = LineHashCache::new(read_file, findings);
+    let read = match read_file {
+        Some(read_file) => LineHashes::read(findings, read_file, &HashMap::new()),
+        None => LineHashes::default(),
+    };
     render_with(findings, notifications, opts, &mut |path, line| {
-        cache.hash_of(path, line)
+        read.get(path, line)
     })
 }
 
@@ -546,10 +549,7 @@ fn result_of(
 ) -> SarifResult {
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), finding.fingerprint());
-    let line = result_line(finding);
-    // A leak that is only in history has no line in the working tree to hash.
-    let in_tree = finding.origin.as_ref().is_none_or(|o| o.at_head);
-    if let Some(hash) = in_tree.then(|| line_hash(&finding.path, line)).flatten() {
+    if let Some(hash) = hashed_line(finding).and_then(|line| line_hash(&finding.path, line)) {
         fingerprints.insert(LINE_HASH_KEY.to_string(), hash);
     }
     let primary = Location {
@@ -800,73 +800,57 @@ fn notification_of(n: &ToolNotification) -> Notification {
     }
 }
 
-/// Line hashes per file, computed on first use; `None` when hashing is off
-/// or the file cannot be read.
-struct LineHashCache<'a> {
-    read_file: Option<&'a ReadFile<'a>>,
-    /// The lines each file's results are on (sorted, deduplicated): only
-    /// those are hashed, and each file only as far as its last one.
-    wanted: HashMap<&'a str, Vec<usize>>,
-    files: HashMap<String, Option<HashMap<usize, String>>>,
-}
+/// `primaryLocationLineHash` values read from the files with results, by
+/// path and line: only the lines with a result are hashed, each file only as
+/// far as its last one, files side by side (a report on a large tree hashes
+/// hundreds of files, some of them large). Each file is read once.
+#[derive(Default)]
+struct LineHashes(HashMap<String, HashMap<usize, String>>);
 
-impl<'a> LineHashCache<'a> {
-    fn new(read_file: Option<&'a ReadFile<'a>>, findings: &'a [Finding]) -> Self {
+impl LineHashes {
+    /// Reads the files of `findings` that `known` does not cover.
+    fn read(
+        findings: &[Finding],
+        read_file: &ReadFile<'_>,
+        known: &HashMap<String, HashMap<usize, String>>,
+    ) -> Self {
+        use rayon::prelude::*;
         let mut wanted: HashMap<&str, Vec<usize>> = HashMap::new();
-        if read_file.is_some() {
-            for f in findings {
-                wanted
-                    .entry(f.path.as_str())
-                    .or_default()
-                    .push(result_line(f));
-            }
-            for lines in wanted.values_mut() {
-                lines.sort_unstable();
-                lines.dedup();
+        for f in findings.iter().filter(|f| !known.contains_key(&f.path)) {
+            if let Some(line) = hashed_line(f) {
+                wanted.entry(f.path.as_str()).or_default().push(line);
             }
         }
-        let mut cache = LineHashCache {
-            read_file,
-            wanted,
-            files: HashMap::new(),
-        };
-        cache.fill();
-        cache
-    }
-
-    /// Reads and hashes every file with results, files side by side (a
-    /// report on a large tree hashes hundreds of files, some of them large).
-    fn fill(&mut self) {
-        use rayon::prelude::*;
-        let Some(read_file) = self.read_file else {
-            return;
-        };
-        let wanted: Vec<(&&str, &Vec<usize>)> = self.wanted.iter().collect();
-        let hashed: Vec<(String, Option<HashMap<usize, String>>)> = wanted
-            .par_iter()
-            .map(|&(path, lines)| {
-                let hashes = read_file(path).map(|bytes| line_hash::hashes_of_lines(&bytes, lines));
-                (path.to_string(), hashes)
+        let wanted: Vec<(&str, Vec<usize>)> = wanted
+            .into_iter()
+            .map(|(path, mut lines)| {
+                lines.sort_unstable();
+                lines.dedup();
+                (path, lines)
             })
             .collect();
-        self.files.extend(hashed);
+        let read = wanted
+            .par_iter()
+            .filter_map(|(path, lines)| {
+                let bytes = read_file(path)?;
+                Some((path.to_string(), line_hash::hashes_of_lines(&bytes, lines)))
+            })
+            .collect();
+        LineHashes(read)
     }
 
-    fn hash_of(&mut self, path: &str, line: usize) -> Option<String> {
-        let read_file = self.read_file?;
-        let wanted = &self.wanted;
-        let hashes = self.files.entry(path.to_string()).or_insert_with(|| {
-            let lines = wanted.get(path).map_or(&[][..], Vec::as_slice);
-            read_file(path).map(|bytes| line_hash::hashes_of_lines(&bytes, lines))
-        });
-        hashes.as_ref()?.get(&line).cloned()
+    fn get(&self, path: &str, line: usize) -> Option<String> {
+        self.0.get(path)?.get(&line).cloned()
     }
 }
 
-/// The line a result's `primaryLocationLineHash` is for: its region's first
-/// line, or 1 when it has none (matching the region emitted for it).
-fn result_line(finding: &Finding) -> usize {
-    finding.region.map_or(1, |r| r.start.line)
+/// The line whose `primaryLocationLineHash` a result carries: its region's
+/// first line, or 1 when it has none (matching the region emitted for it).
+/// `None` for a leak that is only in history: it has no line in the working
+/// tree to hash.
+fn hashed_line(finding: &Finding) -> Option<usize> {
+    let in_tree = finding.origin.as_ref().is_none_or(|o| o.at_head);
+    in_tree.then(|| finding.region.map_or(1, |r| r.start.line))
 }
 
 // ---------------------------------------------------------------------------
